@@ -1,0 +1,62 @@
+"""Source health as it happens: progress events for the person watching a crawl.
+
+The verdict itself (ok / failed, and why) is :func:`crawler.health.assess`, written to the
+store with the source's items by the store pipeline. This extension tells the ``fondsradar``
+shell, line by line on standard output, which source started, how many calls it has found so
+far and how it ended, so a manual ``fondsradar crawl`` can show live progress. It is on only
+when ``FONDSRADAR_EVENTS`` is set, so a plain ``scrapy crawl`` prints nothing extra.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.health import assess
+
+
+def emit(event: dict[str, Any]) -> None:
+    """One JSON line on stdout; the shell reads them while the crawl runs."""
+    sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+class HealthExtension:
+    """Progress events per source: started, items found (at most 4 a second), closed."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.items = 0
+        self.last_emit = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HealthExtension:
+        if not crawler.settings.getbool("FONDSRADAR_EVENTS"):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        emit({"event": "started", "source": spider.name})
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        self.items += 1
+        now = time.monotonic()
+        if now - self.last_emit >= 0.25:
+            self.last_emit = now
+            emit({"event": "progress", "source": spider.name, "items": self.items,
+                  "requests": self.crawler.stats.get_value("downloader/request_count", 0)})
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        status, message, _ = assess(self.crawler.stats.get_stats(), reason, self.items)
+        emit({"event": "closed", "source": spider.name, "items": self.items,
+              "status": status, "message": message})

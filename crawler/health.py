@@ -1,0 +1,50 @@
+"""Is a source healthy after its crawl? Decided from the crawl's stats alone.
+
+A source is failing when its spider raised, when it met HTTP errors or could not connect,
+when it yielded nothing, or when its pages no longer had the labels the spider looks for
+("layout changed?"). City-Bureau's validation passed on zero items; we do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+OK = "ok"
+FAILED = "failed"
+
+
+def count(stats: Mapping[str, Any], prefix: str) -> int:
+    return sum(int(v) for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
+
+
+def assess(stats: Mapping[str, Any], reason: str, items: int) -> tuple[str, str, int]:
+    """(status, a plain-words message, number of errors) for one finished crawl."""
+    problems: list[str] = []
+    exceptions = count(stats, "spider_exceptions/")
+    http_errors = count(stats, "httperror/response_ignored_status_count/")
+    net_errors = count(stats, "downloader/exception_type_count/")
+    replay_misses = int(stats.get("har/replay_miss", 0))
+    layout = stats.get("fondsradar/layout_changed") or []
+    if reason not in ("finished", ""):
+        problems.append(f"the crawl stopped early ({reason})")
+    if exceptions:
+        problems.append(f"{exceptions} page(s) could not be read (see the log)")
+    if http_errors:
+        codes = sorted(k.rsplit("/", 1)[-1] for k in stats
+                       if k.startswith("httperror/response_ignored_status_count/"))
+        problems.append(f"the site answered with HTTP errors ({', '.join(codes)})")
+    if net_errors:
+        kinds = sorted(k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
+                       if k.startswith("downloader/exception_type_count/"))
+        problems.append(f"the site could not be reached ({', '.join(kinds)})")
+    if replay_misses:
+        problems.append(f"{replay_misses} request(s) were not in the recorded archive")
+    if layout:
+        problems.append("layout changed? no expected labels on " + ", ".join(layout[:5]))
+    if items == 0:
+        problems.append("no calls found")
+    errors = exceptions + http_errors + net_errors + len(layout)
+    if problems:
+        return FAILED, "; ".join(problems), max(errors, 1)
+    return OK, "", 0

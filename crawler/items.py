@@ -1,0 +1,44 @@
+"""The one item every spider yields.
+
+Declared once, as a dataclass, so that ``dataclasses.asdict(item)`` is the complete record the
+store upserts (Scrapy supports dataclass items natively). Field names follow the exported record
+of DESIGN.md; ``id`` is filled in by the normalise pipeline from ``source`` and ``source_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Status values of the exported record (DESIGN.md "A stored call").
+OPEN = "open"
+FORTHCOMING = "forthcoming"
+CLOSED = "closed"
+ROLLING = "rolling"
+WATCH = "watch"
+STATUSES = (OPEN, FORTHCOMING, CLOSED, ROLLING, WATCH)
+
+
+@dataclass
+class CallItem:
+    """A funding call (or a watched page) as one source describes it."""
+
+    source: str
+    title: str
+    url: str
+    funder: str
+    programme: str | None = None
+    source_id: str | None = None
+    language: str = "en"
+    status: str = OPEN
+    opens: str | None = None
+    deadlines: list[str] = field(default_factory=list)
+    amount_min: float | None = None
+    amount_max: float | None = None
+    currency: str | None = None
+    budget_total: float | None = None
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    # Source-specific facts worth keeping (deadline model, call identifier, what changed ...).
+    extra: dict[str, Any] = field(default_factory=dict)
+    id: str = ""

@@ -1,0 +1,84 @@
+"""Scrapy settings for Fondsradar (``scrapy.cfg`` points here).
+
+Values that staff control (user agent, robots.txt, timeouts, source URLs, the database) come
+from ``config.toml`` through :func:`fondsradar.crawl.scrapy_settings`; the ``fondsradar``
+command passes them explicitly, and a plain ``scrapy crawl erasmus`` from the repository root
+reads ``$FONDSRADAR_CONFIG`` or ``./config.toml`` at the bottom of this file.
+"""
+
+BOT_NAME = "fondsradar"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "Fondsradar (Region Midtjylland; +mailto:teknologipagt@rm.dk)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: one request at a time per host, with a delay; hosts are crawled in parallel.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# SEDIA needs POST with a body; let retries of it through.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalisePipeline": 100,
+    "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.pipelines.DedupePipeline": 300,
+    "crawler.pipelines.StorePipeline": 900,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # HAR replay sits next to the downloader, so robots.txt, retries and redirects behave as on
+    # the network; the recorder sits there too, to see every real exchange.
+    "crawler.middlewares.HarReplayMiddleware": 960,
+    "crawler.middlewares.HarRecordMiddleware": 950,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.HealthExtension": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# Fondsradar's own settings (the `fondsradar` command sets these per run).
+FONDSRADAR_DB = "data/fondsradar.db"
+FONDSRADAR_RUN_ID = 0
+FONDSRADAR_TODAY = ""
+FONDSRADAR_SOURCES: dict = {}
+FONDSRADAR_EVENTS = False
+FONDSRADAR_HAR_REPLAY = ""
+FONDSRADAR_HAR_RECORD = ""
+
+
+def _from_config() -> dict:
+    """The config file's values, for `scrapy crawl` run by hand from the repository root."""
+    import logging
+    import os
+
+    if os.environ.get("FONDSRADAR_NO_CONFIG"):
+        return {}
+    try:
+        from fondsradar.config import ConfigError, config_path, load_config
+        from fondsradar.crawl import scrapy_settings
+
+        return scrapy_settings(load_config(config_path(None)))
+    except ConfigError as exc:
+        logging.getLogger(__name__).warning("config.toml not used: %s", exc)
+    except ImportError:
+        pass
+    return {}
+
+
+globals().update(_from_config())

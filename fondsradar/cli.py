@@ -1,0 +1,373 @@
+"""The ``fondsradar`` command line (DESIGN.md "Command line").
+
+Expected failures are one plain line ("Error: ...") and an exit code: 0 done; 3 done, but a
+source failed; 2 bad usage or bad config; 1 anything else. No traceback reaches staff.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fondsradar.config import Config, ConfigError, config_path, load_config
+from fondsradar.lifecycle import ENV_TODAY, today
+from fondsradar.store import Store
+
+EXIT_SOURCE_FAILED = 3
+
+
+class Obj:
+    """What every command shares: where the config is, and the day to run for."""
+
+    def __init__(self, config_file: Path):
+        self.config_file = config_file
+        self._cfg: Config | None = None
+
+    @property
+    def cfg(self) -> Config:
+        if self._cfg is None:
+            try:
+                self._cfg = load_config(self.config_file)
+            except ConfigError as exc:
+                for line in str(exc).splitlines():
+                    click.echo(f"Error: {line}", err=True)
+                click.echo("Run `fondsradar check-config` after fixing it.", err=True)
+                sys.exit(2)
+        return self._cfg
+
+    def store(self) -> Store:
+        return Store(self.cfg.db_path)
+
+
+pass_obj = click.make_pass_decorator(Obj)
+
+
+def _set_today(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("expected a date like 2026-06-27") from None
+    # An environment variable, so the crawler's child process sees the same day.
+    os.environ[ENV_TODAY] = value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+              help="The config file (default: $FONDSRADAR_CONFIG, else ./config.toml).")
+@click.option("--today", callback=_set_today, expose_value=False, is_eager=True,
+              help="Run as if today were this date (YYYY-MM-DD); for replays and tests.")
+@click.version_option(package_name="fondsradar")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Fondsradar finds funding calls for Den Midtjyske Teknologipagt and mails a digest."""
+    ctx.obj = Obj(config_path(config))
+
+
+# ------------------------------------------------------------------------------ progress
+class Progress:
+    """Per-source progress: a live table on a terminal, plain lines otherwise."""
+
+    def __init__(self, sources: list[str]):
+        self.state: dict[str, str] = {s: "waiting" for s in sources}
+        self.live: Any = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.live import Live
+
+            self.live = Live(self._table(), console=Console(stderr=True), transient=True,
+                             refresh_per_second=4)
+
+    def __enter__(self) -> Progress:
+        if self.live:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live:
+            self.live.__exit__(None, None, None)
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title="Crawling", show_header=True)
+        table.add_column("source")
+        table.add_column("progress")
+        for source, text in self.state.items():
+            table.add_row(source, text)
+        return table
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        source, kind = event.get("source", "?"), event.get("event")
+        if kind == "started":
+            text = "started"
+        elif kind == "progress":
+            text = f"{event.get('items', 0)} calls so far"
+        elif kind == "closed":
+            text = f"done: {event.get('items', 0)} calls" if event.get("status") == "ok" else (
+                f"FAILED: {event.get('message')}")
+        else:
+            return
+        self.state[source] = text
+        if self.live:
+            self.live.update(self._table())
+        else:
+            click.echo(f"{source}: {text}", err=True)
+
+
+def _summary(outcomes: list[Any]) -> None:
+    rows = [("source", "calls found", "new", "changed", "failed")]
+    for o in outcomes:
+        rows.append((o.source, str(o.items), str(o.new), str(o.changed),
+                     "no" if o.status == "ok" else "YES"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    for o in outcomes:
+        if o.status != "ok":
+            click.echo(f"{o.source} failed: {o.message}")
+
+
+def _report_failures(result: Any) -> None:
+    if result.offline:
+        click.echo(
+            "No source could be reached: this machine seems to have no internet access. "
+            "Nothing stored was lost. To see what Fondsradar makes without network, run "
+            "`fondsradar demo`.")
+    elif result.failed:
+        click.echo("Some sources failed; what they had stored before is kept. "
+                   "See `fondsradar status`.")
+
+
+# ------------------------------------------------------------------------------- commands
+@cli.command()
+@click.option("--no-send", is_flag=True, help="Write the digest files but do not email them.")
+@click.option("--replay", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Answer every request from this HTTP Archive (HAR) instead of the network.")
+@pass_obj
+def run(obj: Obj, no_send: bool, replay: Path | None) -> None:
+    """The weekly job: crawl every enabled source, match, write the digest, send it."""
+    from fondsradar import job
+
+    cfg = obj.cfg
+    store = obj.store()
+    with Progress(list(cfg.sources.enabled())) as progress:
+        result = job.run(cfg, store, today=today(), replay=replay,
+                         send=not no_send, on_event=progress)
+    _summary(result.outcomes)
+    for path in result.files:
+        click.echo(f"Digest written to {path}")
+    if cfg.smtp is None:
+        click.echo("No [smtp] in the config, so the digest was written to files, not sent.")
+    _report_failures(result)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--replay", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Answer every request from this HTTP Archive (HAR) instead of the network.")
+@click.option("--record", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the crawl's HTTP traffic to this HAR file (for new test fixtures).")
+@pass_obj
+def crawl(obj: Obj, sources: tuple[str, ...], replay: Path | None, record: Path | None) -> None:
+    """Collect and store calls (all enabled sources, or those named)."""
+    from fondsradar import job
+
+    cfg = obj.cfg
+    enabled = list(cfg.sources.enabled())
+    unknown = [s for s in sources if s not in enabled]
+    if unknown:
+        raise click.UsageError(
+            f"unknown or disabled source {', '.join(unknown)}; enabled: {', '.join(enabled)}")
+    names = list(sources) or enabled
+    store = obj.store()
+    with Progress(names) as progress:
+        result = job.crawl(cfg, store, today=today(), sources=names,
+                           replay=replay, record=record, on_event=progress)
+    _summary(result.outcomes)
+    if record:
+        click.echo(f"Traffic recorded to {record}")
+    _report_failures(result)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.option("--theme", help="Only this theme (its slug, e.g. piger_stem).")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many calls to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
+@click.option("--explain", is_flag=True, help="Show the terms behind each score.")
+@pass_obj
+def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool) -> None:
+    """Stored open calls ranked per theme, with why."""
+    from fondsradar.ranking import rank_calls
+
+    cfg = obj.cfg
+    if theme and theme not in cfg.themes:
+        raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(cfg.themes)}")
+    rankings = rank_calls(cfg, obj.store().calls(today()))
+    if theme:
+        rankings = sorted(rankings, key=lambda r: r.themes.get(theme, 0.0), reverse=True)
+        rankings = [r for r in rankings if r.themes.get(theme, 0.0) > 0]
+    rankings = rankings[:limit]
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rankings], ensure_ascii=False, indent=2))
+        return
+    if not rankings:
+        click.echo("No stored open calls match. Run `fondsradar crawl` first?")
+    for i, r in enumerate(rankings, 1):
+        slug = theme or r.best_theme
+        score = r.themes.get(slug, r.score) if slug else r.score
+        name = cfg.themes[slug].name if slug in cfg.themes else "-"
+        click.echo(f"{i:>2}. {score:.3f}  {r.title}  [{name}]")
+        if explain:
+            for s, terms in r.matched.items():
+                if terms and (theme is None or s == theme):
+                    click.echo(f"      {s} {r.themes.get(s, 0):.3f}: {', '.join(terms)}")
+            signals = getattr(r, "signals", {}) or {}
+            found = [f"{k}: {', '.join(v)}" for k, v in signals.items() if v]
+            if found:
+                click.echo(f"      signals: {'; '.join(found)}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the digest here instead of the config's digest.out_dir.")
+@click.option("--send", is_flag=True, help="Email the digest to the config's groups.")
+@pass_obj
+def digest(obj: Obj, out: Path | None, send: bool) -> None:
+    """Build (and send) the digest from what is stored."""
+    from fondsradar import job
+
+    cfg = obj.cfg
+    for path in job.write_digest(cfg, obj.store(), today(), out):
+        click.echo(f"Digest written to {path}")
+    if send and cfg.smtp is None:
+        click.echo("No [smtp] in the config: nothing was sent; the files above are the digest.")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
+              show_default=True)
+@click.option("--all", "include_all", is_flag=True,
+              help="Every stored call, closed and unseen ones included.")
+@pass_obj
+def export(obj: Obj, fmt: str, include_all: bool) -> None:
+    """Stored calls; open and forthcoming unless --all."""
+    records = obj.store().calls(today(), include_all=include_all)
+    click.echo(_format_records(records, fmt), nl=False)
+
+
+def _format_records(records: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    buf = io.StringIO()
+    keys = list(records[0]) if records else []
+    writer = csv.DictWriter(buf, fieldnames=keys)
+    writer.writeheader()
+    for r in records:
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict)
+                         else v for k, v in r.items()})
+    return buf.getvalue()
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_obj
+def import_(obj: Obj, file: Path) -> None:
+    """Add or update calls by hand from a JSON Lines file (title and url required)."""
+    from fondsradar.manual import ImportError_, read_jsonl
+
+    try:
+        records = read_jsonl(file)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
+    new, changed = obj.store().import_records(records)
+    click.echo(f"Imported {len(records)} calls from {file.name}: {new} new, {changed} changed.")
+
+
+@cli.command()
+@pass_obj
+def status(obj: Obj) -> None:
+    """Per source: last run, calls, errors, healthy or not."""
+    store = obj.store()
+    health = store.source_health()
+    if not health:
+        click.echo("No crawl has run yet. Run `fondsradar crawl`.")
+    for h in health:
+        state = "healthy" if h["status"] == "ok" else "FAILING"
+        click.echo(
+            f"{h['source']}: {state}; last run {h['finished_at']} ({h['items']} calls, "
+            f"{h['errors']} errors, {h['requests']} requests, {h['duration_s']:.1f} s); "
+            f"last good run {h['last_ok'] or 'never'}; {h['stored']} calls stored")
+        if h["message"]:
+            click.echo(f"  {h['message']}")
+    runs = store.runs(5)
+    if runs:
+        click.echo("Last runs:")
+        for r in runs:
+            click.echo(f"  #{r['id']} {r['command']} {r['started_at']} → {r['status']}"
+                       + (f": {r['message']}" if r["message"] else ""))
+
+
+@cli.command(name="check-config")
+@pass_obj
+def check_config(obj: Obj) -> None:
+    """Validate config.toml and say exactly what is wrong."""
+    cfg = obj.cfg
+    sources = ", ".join(cfg.sources.enabled()) or "none"
+    click.echo(f"OK: {obj.config_file}")
+    click.echo(f"  sources: {sources}")
+    click.echo(f"  themes: {len(cfg.themes)} ({', '.join(cfg.themes)})")
+    click.echo(f"  database: {cfg.db_path}")
+    click.echo(f"  digest: {cfg.digest.language}, to {cfg.out_dir}, "
+               f"{len(cfg.digest.groups)} group(s)")
+    click.echo("  email: " + (f"via {cfg.smtp.host}:{cfg.smtp.port}" if cfg.smtp
+                              else "not configured (digests are written to files)"))
+    click.echo(f"  schedule: {cfg.schedule.cron} ({cfg.schedule.timezone})")
+
+
+@cli.command()
+@pass_obj
+def schedule(obj: Obj) -> None:
+    """Run the scheduler in the foreground (the weekly job at the config's cron time)."""
+    from fondsradar.schedule import run_scheduler
+
+    run_scheduler(obj.cfg, obj.config_file)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo-out"), show_default=True, help="Where to write the demo.")
+def demo(out: Path) -> None:
+    """The whole weekly job offline, on bundled sample traffic, into ./demo-out/."""
+    from fondsradar.demo import run_demo
+
+    obj = click.get_current_context().find_object(Obj)
+    code, files = run_demo(obj.cfg, out, echo=click.echo)
+    for path in files:
+        click.echo(f"Demo digest: {path.resolve()}")
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console entry point: expected errors never show a traceback."""
+    try:
+        cli.main(prog_name="fondsradar", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing stored was lost.", err=True)
+        sys.exit(1)
+
+

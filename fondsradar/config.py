@@ -1,0 +1,359 @@
+"""Load and validate ``config.toml``.
+
+Staff edit the file by hand, so every mistake must come back as one line that names the key
+path and what was expected (``config.toml: themes.piger_stem.keywords: expected a list of
+strings``), and an unknown key must suggest the key that was probably meant. The models forbid
+extra keys for that reason; pydantic does the type checking, this module does the wording.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+DEFAULT_CONFIG = "config.toml"
+ENV_CONFIG = "FONDSRADAR_CONFIG"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; ``problems`` holds one plain line per mistake."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path.name}: {p}" for p in problems))
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("expected a web address starting with http:// or https://")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class DatabaseConfig(_Strict):
+    path: str = Field(default="data/fondsradar.db", min_length=1)
+
+
+class CrawlConfig(_Strict):
+    user_agent: str = "Fondsradar (Region Midtjylland; +mailto:teknologipagt@rm.dk)"
+    obey_robots: bool = True
+    timeout_s: float = Field(default=30, gt=0, le=600)
+    delay_s: float = Field(default=1.0, ge=0, le=60)
+
+    @field_validator("timeout_s", "delay_s", mode="before")
+    @classmethod
+    def _int_is_fine(cls, v: Any) -> Any:
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+class SourceConfig(_Strict):
+    enabled: bool = True
+
+
+class ErasmusConfig(SourceConfig):
+    search_url: HttpUrl = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
+    programmes: list[Annotated[str, Field(pattern=r"^\d+$")]] = Field(
+        default_factory=lambda: ["43353764"], min_length=1
+    )
+    page_size: int = Field(default=100, ge=1, le=100)
+    max_pages: int = Field(default=50, ge=1, le=1000)
+
+
+class SourcesConfig(_Strict):
+    erasmus: ErasmusConfig = Field(default_factory=ErasmusConfig)
+
+    def enabled(self) -> dict[str, SourceConfig]:
+        """The enabled sources by name, in the order of this model."""
+        out = {}
+        for name in type(self).model_fields:
+            cfg = getattr(self, name)
+            if cfg.enabled:
+                out[name] = cfg
+        return out
+
+
+class ThemeConfig(_Strict):
+    name: str = Field(min_length=1)
+    keywords: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    weights: dict[str, float] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+    focus: bool = False
+
+
+class MatcherConfig(BaseModel):
+    """Tuning knobs of the matcher; the matcher package owns their meaning."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    exclude: list[str] = Field(default_factory=list)
+    focus_boost: float = Field(default=1.2, ge=1.0, le=5.0)
+
+
+class DigestGroup(_Strict):
+    name: str = Field(min_length=1)
+    emails: list[Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")]] = Field(
+        min_length=1
+    )
+    themes: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+
+
+class DigestConfig(_Strict):
+    language: Literal["da", "en"] = "da"
+    out_dir: str = Field(default="digests/out", min_length=1)
+    closing_soon_days: int = Field(default=21, ge=0, le=365)
+    max_per_section: int = Field(default=15, ge=1, le=500)
+    groups: list[DigestGroup] = Field(default_factory=list)
+
+
+class SmtpConfig(_Strict):
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    sender: str = Field(min_length=3)
+    timeout_s: float = Field(default=30, gt=0, le=600)
+
+
+class ScheduleConfig(_Strict):
+    cron: str = "30 6 * * mon"
+    timezone: str = "Europe/Copenhagen"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r} (e.g. 'Europe/Copenhagen')") from exc
+        return v
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        if len(v.split()) != 5:
+            raise ValueError("expected 5 fields: minute hour day month weekday, e.g. '30 6 * * mon'")
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(v)
+        except ValueError as exc:
+            raise ValueError(f"not a valid cron expression ({exc}); e.g. '30 6 * * mon'") from exc
+        return v
+
+
+class Config(_Strict):
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    themes: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ThemeConfig] = Field(
+        min_length=1
+    )
+    matcher: MatcherConfig = Field(default_factory=MatcherConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    smtp: SmtpConfig | None = None
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+
+    # Filled in by load_config: where the file was, so relative paths resolve against it.
+    base_dir: Path = Path(".")
+
+    @property
+    def db_path(self) -> Path:
+        return _resolve(self.base_dir, self.database.path)
+
+    @property
+    def out_dir(self) -> Path:
+        return _resolve(self.base_dir, self.digest.out_dir)
+
+
+def _resolve(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """``--config`` wins, then ``$FONDSRADAR_CONFIG``, then ``./config.toml``."""
+    return Path(explicit or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a config file; raise ConfigError with every problem found."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            path, [f"file not found ({path.resolve()}); copy config.toml from the project"]
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["the file is not UTF-8 text; save it as UTF-8"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    raw.pop("base_dir", None)
+    try:
+        cfg = Config.model_validate({**raw, "base_dir": path.resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError(path, [_explain(err, raw) for err in exc.errors()]) from None
+    problems = _cross_checks(cfg)
+    if problems:
+        raise ConfigError(path, problems)
+    return cfg
+
+
+def _cross_checks(cfg: Config) -> list[str]:
+    problems = []
+    for i, group in enumerate(cfg.digest.groups):
+        for slug in group.themes:
+            if slug != "*" and slug not in cfg.themes:
+                problems.append(
+                    f"digest.groups[{i}].themes: unknown theme {slug!r}{_did_you_mean(slug, cfg.themes)}"
+                    f" (themes: {', '.join(cfg.themes)})"
+                )
+    return problems
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_TYPE_WORDS = {
+    "string_type": "expected text in quotes",
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "float_type": "expected a number",
+    "list_type": "expected a list, e.g. [\"a\", \"b\"]",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+}
+
+
+def _explain(err: Any, raw: dict[str, Any]) -> str:
+    """Turn one pydantic error into a line a non-programmer can act on."""
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    # Errors inside a list of strings read better about the whole list.
+    if kind == "extra_forbidden" and loc[:1] == ("smtp",) and loc[-1] == "password":
+        return (
+            "smtp.password: never write the password in this file; put it in an environment "
+            "variable and write that variable's NAME as smtp.password_env"
+        )
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        key = str(loc[-1])
+        valid = list(parent.model_fields) if parent else []
+        valid = [k for k in valid if k != "base_dir"]
+        hint = _did_you_mean(key, valid)
+        where = _loc(loc[:-1])
+        what = "unknown source" if where == "sources" else "unknown key"
+        return (
+            f"{_loc(loc)}: {what} {key!r}{hint}"
+            + (f" (valid here: {', '.join(valid)})" if valid else "")
+        )
+    if kind == "missing":
+        return f"{_loc(loc)}: missing; this key is required"
+    if kind in {"string_type"} and loc and isinstance(loc[-1], int):
+        return f"{_loc(loc[:-1])}: expected a list of strings"
+    if kind == "string_pattern_mismatch":
+        return f"{_loc(loc)}: {_pattern_words(loc, err.get('input'))}"
+    if kind in _BOUND_WORDS:
+        return f"{_loc(loc)}: expected a number {_BOUND_WORDS[kind]} {_limit(err)}, got {err.get('input')!r}"
+    if kind == "literal_error":
+        return f"{_loc(loc)}: expected {err['ctx']['expected']}, got {err.get('input')!r}"
+    if kind in {"too_short", "too_long"}:
+        return f"{_loc(loc)}: {'must not be empty' if kind == 'too_short' else 'too long'}"
+    msg = _TYPE_WORDS.get(kind) or str(err["msg"]).removeprefix("Value error, ")
+    got = err.get("input")
+    if kind in _TYPE_WORDS and got is not None and not isinstance(got, dict | list):
+        msg += f", got {got!r}"
+    return f"{_loc(loc)}: {msg}"
+
+
+_BOUND_WORDS = {
+    "greater_than": "greater than",
+    "greater_than_equal": "of at least",
+    "less_than": "less than",
+    "less_than_equal": "of at most",
+}
+
+
+def _limit(err: Any) -> Any:
+    ctx = err.get("ctx") or {}
+    return next(iter(ctx.values()), "?")
+
+
+def _pattern_words(loc: tuple[Any, ...], value: Any) -> str:
+    text = _loc(loc)
+    if "emails" in text:
+        return f"{value!r} is not an email address"
+    if text.startswith("themes."):
+        return f"theme name {value!r}: use lower-case letters, digits and _ (e.g. piger_stem)"
+    if "programmes" in text:
+        return f"{value!r}: a programme id is digits only (Erasmus+ is \"43353764\")"
+    if "password_env" in text:
+        return (
+            f"{value!r} is not the name of an environment variable; put the password in an "
+            "environment variable and its NAME here (e.g. FONDSRADAR_SMTP_PASSWORD)"
+        )
+    return f"{value!r} has the wrong form"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that lives at a key path, to list its valid keys."""
+    model: Any = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+        if field is None:
+            if model is Config or not hasattr(model, "model_fields"):
+                return None
+            # a dict of models (themes.<slug>)
+            return None
+        ann = field.annotation
+        model = _unwrap(ann)
+        if model is None:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(ann: Any) -> Any:
+    import typing
+
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in typing.get_args(ann):
+        found = _unwrap(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _did_you_mean(key: str, valid: Any) -> str:
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.6)
+    return f" — did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,50 @@
+"""``fondsradar demo``: the whole weekly job, offline, on the sample traffic shipped here.
+
+``demo.har`` holds sample responses we wrote ourselves, modelled on the real sources
+(``tools/make_demo_har.py`` writes it). The demo uses the staff's themes from config.toml,
+but its own database and output folder, no email, and runs "as if today were" DEMO_TODAY so
+the sample deadlines stay meaningful.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from fondsradar.config import Config, DatabaseConfig
+from fondsradar.lifecycle import ENV_TODAY
+from fondsradar.store import Store
+
+DEMO_HAR = Path(__file__).with_name("demo") / "demo.har"
+DEMO_TODAY = date(2027, 1, 11)
+
+
+def demo_config(cfg: Config, out: Path) -> Config:
+    """The staff's config with the demo's own database and output, and no email."""
+    out = out.resolve()
+    return cfg.model_copy(update={
+        "database": DatabaseConfig(path=str(out / "demo.db")),
+        "digest": cfg.digest.model_copy(update={"out_dir": str(out)}),
+        "smtp": None,
+    })
+
+
+def run_demo(cfg: Config, out: Path, echo: Callable[[str], None] = print) -> tuple[int, list[Path]]:
+    from fondsradar import job
+
+    day = date.fromisoformat(os.environ[ENV_TODAY]) if os.environ.get(ENV_TODAY) else DEMO_TODAY
+    os.environ[ENV_TODAY] = day.isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    demo = demo_config(cfg, out)
+    echo(f"Demo: replaying sample traffic from {DEMO_HAR.name}, as if today were {day}.")
+    store = Store(demo.db_path)
+    try:
+        result = job.run(demo, store, today=day, replay=DEMO_HAR, send=False)
+    finally:
+        store.close()
+    for o in result.outcomes:
+        state = "ok" if o.status == "ok" else f"FAILED: {o.message}"
+        echo(f"  {o.source}: {o.items} calls ({state})")
+    return result.exit_code, result.files

@@ -1,0 +1,59 @@
+"""When a call is open: decided from its dates and "today", never from a source's status flag.
+
+Sources keep stale flags (SEDIA says "open" for topics that closed in 2024), so every status
+shown to staff is recomputed here from ``opens`` and ``deadlines`` against the day of the run.
+Pure functions, shared by the spiders, the store and the digest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+ENV_TODAY = "FONDSRADAR_TODAY"
+
+
+def today() -> date:
+    """The day the job runs for: ``$FONDSRADAR_TODAY`` (tests, replays) or Copenhagen's today."""
+    forced = os.environ.get(ENV_TODAY)
+    if forced:
+        return date.fromisoformat(forced)
+    return datetime.now(COPENHAGEN).date()
+
+
+def local_date(value: str) -> date:
+    """The Copenhagen calendar day of an ISO date or datetime string."""
+    if len(value) <= 10:
+        return date.fromisoformat(value)
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=COPENHAGEN)
+    return dt.astimezone(COPENHAGEN).date()
+
+
+def sort_key(value: str) -> tuple[date, str]:
+    return (local_date(value), value)
+
+
+def next_deadline(deadlines: Iterable[str], on: date) -> str | None:
+    """The first deadline not yet passed on day ``on`` (a deadline on that day still counts)."""
+    upcoming = [d for d in deadlines if local_date(d) >= on]
+    return min(upcoming, key=sort_key) if upcoming else None
+
+
+def effective_status(status: str, opens: str | None, deadlines: list[str], on: date) -> str:
+    """The status on day ``on``; ``rolling`` and ``watch`` are kept as the source said."""
+    if status in ("rolling", "watch"):
+        return status
+    if deadlines and next_deadline(deadlines, on) is None:
+        return "closed"
+    if opens:
+        return "forthcoming" if local_date(opens) > on else "open"
+    if status == "forthcoming":
+        return "forthcoming"
+    if status == "closed" and not deadlines:
+        return "closed"
+    return "open"
