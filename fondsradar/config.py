@@ -80,15 +80,64 @@ class ErasmusConfig(SourceConfig):
     max_pages: int = Field(default=50, ge=1, le=1000)
 
 
+class StartUrlsConfig(SourceConfig):
+    start_urls: list[HttpUrl] = Field(min_length=1)
+
+
+class NovoNordiskConfig(StartUrlsConfig):
+    start_urls: list[HttpUrl] = Field(
+        default_factory=lambda: ["https://novonordiskfonden.dk/en/grant/"], min_length=1)
+
+
+class VillumVeluxConfig(StartUrlsConfig):
+    start_urls: list[HttpUrl] = Field(
+        default_factory=lambda: ["https://villumfonden.dk/en/basic-page/current-calls",
+                                 "https://veluxfonden.dk/en/basic-page/current-calls"],
+        min_length=1)
+
+
+class PdjConfig(StartUrlsConfig):
+    start_urls: list[HttpUrl] = Field(
+        default_factory=lambda: ["https://www.pdjf.dk/nyheder/"], min_length=1)
+
+
+class WatchedPage(_Strict):
+    """One page watched for changes; ``selector`` (CSS) narrows it to the part that matters."""
+
+    url: HttpUrl
+    programme: str | None = None
+    name: str | None = None
+    funder: str | None = None
+    selector: str | None = None
+    language: Literal["da", "en"] | None = None
+
+
+class InterregConfig(SourceConfig):
+    pages: list[WatchedPage] = Field(default_factory=list)
+
+
+class WatchConfig(SourceConfig):
+    """Pages staff add without code: any URL, optionally a CSS selector."""
+
+    pages: list[WatchedPage] = Field(default_factory=list)
+
+
 class SourcesConfig(_Strict):
-    erasmus: ErasmusConfig = Field(default_factory=ErasmusConfig)
+    """The sources to crawl: a source runs when its table is in the file (and not disabled)."""
+
+    erasmus: ErasmusConfig | None = None
+    novonordisk: NovoNordiskConfig | None = None
+    villum_velux: VillumVeluxConfig | None = None
+    interreg: InterregConfig | None = None
+    pdj: PdjConfig | None = None
+    watch: WatchConfig | None = None
 
     def enabled(self) -> dict[str, SourceConfig]:
         """The enabled sources by name, in the order of this model."""
         out = {}
         for name in type(self).model_fields:
             cfg = getattr(self, name)
-            if cfg.enabled:
+            if cfg is not None and cfg.enabled:
                 out[name] = cfg
         return out
 
