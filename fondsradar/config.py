@@ -284,6 +284,8 @@ def _cross_checks(cfg: Config) -> list[str]:
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -353,7 +355,8 @@ _BOUND_WORDS = {
 
 def _limit(err: Any) -> Any:
     ctx = err.get("ctx") or {}
-    return next(iter(ctx.values()), "?")
+    value = next(iter(ctx.values()), "?")
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _pattern_words(loc: tuple[Any, ...], value: Any) -> str:

@@ -1,0 +1,55 @@
+"""Shared test helpers: paths to the shared fixtures, a fresh config, and running the CLI.
+
+Crawls always run in a child process (a Twisted reactor cannot be restarted), so the CLI is
+exercised through ``python -m fondsradar`` where a crawl is involved and through click's
+CliRunner elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CONFIG = ROOT / "config.toml"
+
+
+def write_config(tmp_path: Path, **replace: str) -> Path:
+    """The project's config.toml with the database and output moved into ``tmp_path``.
+
+    ``replace`` maps a line prefix (e.g. ``search_url``) to its new full line.
+    """
+    lines = []
+    for line in CONFIG.read_text(encoding="utf-8").splitlines():
+        key = line.split("=", 1)[0].strip()
+        if key == "path" and "fondsradar.db" in line:
+            line = f'path = "{tmp_path / "fondsradar.db"}"'
+        elif key == "out_dir":
+            line = f'out_dir = "{tmp_path / "out"}"'
+        elif key == "delay_s":
+            line = "delay_s = 0"
+        elif key in replace:
+            line = replace[key]
+        lines.append(line)
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def fondsradar(*args: str, env: dict[str, str] | None = None,
+               timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real command in a child process."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("FONDSRADAR_TODAY", None)
+    return subprocess.run([sys.executable, "-m", "fondsradar", *args], capture_output=True,
+                          text=True, env=full_env, timeout=timeout, cwd=ROOT)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    return write_config(tmp_path)
