@@ -27,9 +27,10 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-# SEDIA needs POST with a body; let retries of it through.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control server runs code sent to it; a batch job has no use for it.
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
@@ -43,6 +44,10 @@ DOWNLOADER_MIDDLEWARES = {
     # the network; the recorder sits there too, to see every real exchange.
     "crawler.middlewares.HarReplayMiddleware": 960,
     "crawler.middlewares.HarRecordMiddleware": 950,
+    # Scrapy 2.19 lets requests through while a host's robots.txt is still downloading; ours
+    # waits for it (see crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
 }
 
 EXTENSIONS = {

@@ -201,7 +201,8 @@ class ScheduleConfig(_Strict):
     @classmethod
     def _valid_cron(cls, v: str) -> str:
         if len(v.split()) != 5:
-            raise ValueError("expected 5 fields: minute hour day month weekday, e.g. '30 6 * * mon'")
+            raise ValueError(
+                "expected 5 fields: minute hour day month weekday, e.g. '30 6 * * mon'")
         from apscheduler.triggers.cron import CronTrigger
 
         try:
@@ -274,8 +275,9 @@ def _cross_checks(cfg: Config) -> list[str]:
     for i, group in enumerate(cfg.digest.groups):
         for slug in group.themes:
             if slug != "*" and slug not in cfg.themes:
+                hint = _did_you_mean(slug, cfg.themes)
                 problems.append(
-                    f"digest.groups[{i}].themes: unknown theme {slug!r}{_did_you_mean(slug, cfg.themes)}"
+                    f"digest.groups[{i}].themes: unknown theme {slug!r}{hint}"
                     f" (themes: {', '.join(cfg.themes)})"
                 )
     return problems
@@ -333,7 +335,8 @@ def _explain(err: Any, raw: dict[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         return f"{_loc(loc)}: {_pattern_words(loc, err.get('input'))}"
     if kind in _BOUND_WORDS:
-        return f"{_loc(loc)}: expected a number {_BOUND_WORDS[kind]} {_limit(err)}, got {err.get('input')!r}"
+        bound = f"{_BOUND_WORDS[kind]} {_limit(err)}"
+        return f"{_loc(loc)}: expected a number {bound}, got {err.get('input')!r}"
     if kind == "literal_error":
         return f"{_loc(loc)}: expected {err['ctx']['expected']}, got {err.get('input')!r}"
     if kind in {"too_short", "too_long"}:

@@ -230,8 +230,8 @@ def test_quirk4_paging_stops_at_max_pages() -> None:
 
 
 def test_quirk4_total_results_jumps_and_is_never_trusted() -> None:
-    metas = [json.loads((page(n.replace("page-01", "meta").replace("page-07", "meta")
-                               .replace("page-14", "meta")))) for n in (P01, P07, P14)]
+    metas = [json.loads(page(n.replace("page-01", "meta").replace("page-07", "meta")
+                               .replace("page-14", "meta"))) for n in (P01, P07, P14)]
     totals = [m["totalResults"] for m in metas]
     assert totals[1] < 1000 < totals[2]  # 638 → 1812 in one day
     # The spider pages by page length only: page 14 of a "1812" total still pages on.

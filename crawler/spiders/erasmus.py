@@ -44,6 +44,7 @@ LIST_FIELDS = {"deadlineDate", "keywords", "tags", "typesOfAction", "crossCuttin
 JSON_FIELDS = {"actions", "budgetOverview", "links", "latestInfos"}
 BRUSSELS = ZoneInfo("Europe/Brussels")
 BOUNDARY = "FondsradarSedia7d4a1c"
+Amount = float | None
 
 
 class ErasmusSpider(scrapy.Spider):
@@ -184,7 +185,7 @@ class ErasmusSpider(scrapy.Spider):
         flagged = STATUS_IDS.get(flag, CLOSED if flag == CLOSED_ID else OPEN)
         return effective_status(flagged, opens, deadlines, self.today)
 
-    def _parse_amount(self, meta: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    def _parse_amount(self, meta: dict[str, Any]) -> tuple[Amount, Amount, Amount]:
         """(min, max, total): the per-grant range where the budget gives one, else the
         topic's total as the maximum, and the total itself.
 
