@@ -53,3 +53,13 @@ def fondsradar(*args: str, env: dict[str, str] | None = None,
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     return write_config(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_today():
+    """``--today`` sets $FONDSRADAR_TODAY for the crawler's child; keep it inside one test."""
+    saved = os.environ.pop("FONDSRADAR_TODAY", None)
+    yield
+    os.environ.pop("FONDSRADAR_TODAY", None)
+    if saved is not None:
+        os.environ["FONDSRADAR_TODAY"] = saved
