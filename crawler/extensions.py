@@ -34,6 +34,7 @@ class HealthExtension:
         self.crawler = crawler
         self.items = 0
         self.last_emit = 0.0
+        self.name = "?"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthExtension:
@@ -42,10 +43,13 @@ class HealthExtension:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        # engine_stopped comes after every spider_closed handler, the store pipeline's included,
+        # so the verdict it wrote to the stats is there to report.
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        self.name = spider.name
         emit({"event": "started", "source": spider.name})
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
@@ -56,7 +60,13 @@ class HealthExtension:
             emit({"event": "progress", "source": spider.name, "items": self.items,
                   "requests": self.crawler.stats.get_value("downloader/request_count", 0)})
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        status, message, _ = assess(self.crawler.stats.get_stats(), reason, self.items)
-        emit({"event": "closed", "source": spider.name, "items": self.items,
-              "status": status, "message": message})
+    def engine_stopped(self) -> None:
+        stats = self.crawler.stats
+        if stats.get_value("fondsradar/health") is None:  # no store pipeline: judge here
+            status, message, _ = assess(stats.get_stats(), stats.get_value(
+                "finish_reason", ""), self.items)
+        else:
+            status = stats.get_value("fondsradar/health")
+            message = stats.get_value("fondsradar/health_message", "")
+        emit({"event": "closed", "source": self.name, "items": self.items, "status": status,
+              "message": message})

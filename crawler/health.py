@@ -18,8 +18,20 @@ def count(stats: Mapping[str, Any], prefix: str) -> int:
     return sum(int(v) for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
 
-def assess(stats: Mapping[str, Any], reason: str, items: int) -> tuple[str, str, int]:
-    """(status, a plain-words message, number of errors) for one finished crawl."""
+# "Far fewer calls than last time": fewer than this share of the last good crawl's count ...
+DROP_RATIO = 0.5
+# ... when that crawl had at least this many (small sources vary naturally).
+DROP_MIN_PREVIOUS = 6
+
+
+def assess(
+    stats: Mapping[str, Any], reason: str, items: int, previous: int | None = None
+) -> tuple[str, str, int]:
+    """(status, a plain-words message, number of errors) for one finished crawl.
+
+    ``previous`` is the item count of the source's last good crawl: a sudden drop below half
+    of it fails the source, so a half-broken site never quietly empties the digest.
+    """
     problems: list[str] = []
     exceptions = count(stats, "spider_exceptions/")
     http_errors = count(stats, "httperror/response_ignored_status_count/")
@@ -44,6 +56,9 @@ def assess(stats: Mapping[str, Any], reason: str, items: int) -> tuple[str, str,
         problems.append("layout changed? no expected labels on " + ", ".join(layout[:5]))
     if items == 0:
         problems.append("no calls found")
+    elif previous and previous >= DROP_MIN_PREVIOUS and items < previous * DROP_RATIO:
+        problems.append(f"far fewer calls than last time ({items}, was {previous}); "
+                        "the site may have changed")
     errors = exceptions + http_errors + net_errors + len(layout)
     if problems:
         return FAILED, "; ".join(problems), max(errors, 1)

@@ -140,13 +140,14 @@ class StorePipeline:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        status, message, errors = assess(stats, reason, len(self.items))
+        store = Store(self.db_path)
+        previous = store.last_good_items(spider.name)
+        status, message, errors = assess(stats, reason, len(self.items), previous)
         outcome = SourceOutcome(
             source=spider.name, status=status, items=len(self.items), errors=errors,
             requests=int(stats.get("downloader/request_count", 0)),
             duration_s=time.monotonic() - self.t0, finish_reason=reason, message=message,
         )
-        store = Store(self.db_path)
         own_run = self.run_id is None
         run_id = self.run_id or store.start_run(f"scrapy crawl {spider.name}", _today(
             self.crawler.settings.get("FONDSRADAR_TODAY")))
@@ -160,6 +161,7 @@ class StorePipeline:
         for key in ("new", "changed", "unseen"):
             self.crawler.stats.set_value(f"fondsradar/{key}", getattr(outcome, key))
         self.crawler.stats.set_value("fondsradar/health", status)
+        self.crawler.stats.set_value("fondsradar/health_message", message)
         spider.logger.log(
             20 if status == OK else 40,
             "%s: %d calls (%d new, %d changed)%s", spider.name, outcome.items, outcome.new,

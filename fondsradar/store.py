@@ -160,6 +160,13 @@ class Store:
             "finish_reason": o.finish_reason, "message": o.message,
         })
 
+    def last_good_items(self, source: str) -> int | None:
+        """How many calls the source's last healthy crawl found (None: never healthy)."""
+        row = self.db.execute(
+            "select items from source_runs where source = ? and status = 'ok' "
+            "order by id desc limit 1", [source]).fetchone()
+        return row[0] if row else None
+
     def source_health(self) -> list[dict[str, Any]]:
         """Per source: its latest run, and its last good one."""
         rows = self.db.query(
