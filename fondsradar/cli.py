@@ -364,8 +364,21 @@ def demo(out: Path) -> None:
 
 def main() -> None:
     """Console entry point: expected errors never show a traceback."""
+    from fondsradar.lock import Busy
+
     try:
-        cli.main(prog_name="fondsradar", standalone_mode=True)
+        cli.main(prog_name="fondsradar", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except Busy as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted; nothing stored was lost.", err=True)
         sys.exit(1)

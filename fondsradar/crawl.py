@@ -54,6 +54,8 @@ class CrawlRequest:
     replay: Path | None = None
     record: Path | None = None
     log_file: Path | None = None
+    # The run lock's descriptor: the child keeps the lock held for as long as it crawls.
+    lock_fd: int | None = None
 
 
 def run_crawl(
@@ -72,7 +74,8 @@ def run_crawl(
     cmd += req.sources
     started_at = now_iso()
     with open(log_file, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
+                                pass_fds=(req.lock_fd,) if req.lock_fd is not None else ())
         assert proc.stdout is not None
         for line in proc.stdout:
             try:

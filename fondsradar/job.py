@@ -17,6 +17,7 @@ from typing import Any
 from digests.render import build_view, render_digest
 from fondsradar.config import Config
 from fondsradar.crawl import CrawlRequest, Event, run_crawl
+from fondsradar.lock import run_lock
 from fondsradar.store import SourceOutcome, Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
@@ -53,16 +54,24 @@ def crawl(
     replay: Path | None = None,
     record: Path | None = None,
     command: str = "crawl",
+    lock_fd: int | None = None,
     on_event: Callable[[Event], None] = lambda e: None,
 ) -> JobResult:
-    """Collect and store; one run record, one source record per source."""
+    """Collect and store; one run record, one source record per source.
+
+    Holds the run lock (fondsradar.lock) unless the caller passes the one it holds."""
+    if lock_fd is None:
+        with run_lock(cfg.db_path) as fd:
+            return crawl(cfg, store, today=today, sources=sources, replay=replay, record=record,
+                         command=command, on_event=on_event, lock_fd=fd)
     names = list(sources or cfg.sources.enabled())
+    store.mark_interrupted()
     run_id = store.start_run(command, today, pid=os.getpid())
     result = JobResult(run_id=run_id)
     try:
         result.outcomes = run_crawl(cfg, CrawlRequest(
             sources=names, run_id=run_id, today=today,
-            replay=replay, record=record), on_event)
+            replay=replay, record=record, lock_fd=lock_fd), on_event)
     except BaseException:
         store.finish_run(run_id, "interrupted", EXIT_ERROR, "the crawl was interrupted")
         raise
@@ -124,8 +133,23 @@ def run(
     on_event: Callable[[Event], None] = lambda e: None,
 ) -> JobResult:
     """The weekly job: crawl every enabled source, match, write the digest (and send it)."""
+    with run_lock(cfg.db_path) as lock_fd:
+        return _run(cfg, store, today=today, replay=replay, send=send, on_event=on_event,
+                    lock_fd=lock_fd)
+
+
+def _run(
+    cfg: Config,
+    store: Store,
+    *,
+    today: date,
+    replay: Path | None,
+    send: bool,
+    on_event: Callable[[Event], None],
+    lock_fd: int,
+) -> JobResult:
     result = crawl(cfg, store, today=today, replay=replay, command="run",
-                   on_event=on_event)
+                   on_event=on_event, lock_fd=lock_fd)
     try:
         result.files = write_digest(cfg, store, today)
     except BaseException:

@@ -132,6 +132,15 @@ class Store:
             )
         return int(table.last_pk)
 
+    def mark_interrupted(self) -> int:
+        """Runs still "running" when a new one starts under the run lock were killed."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update runs set status = 'interrupted', finished_at = ?, exit_code = 1, "
+                "message = 'the run was stopped before it finished' where status = 'running'",
+                [now_iso()])
+        return cursor.rowcount
+
     def finish_run(self, run_id: int, status: str, exit_code: int, message: str = "") -> None:
         with self.db.atomic():
             self.db.table("runs").update(

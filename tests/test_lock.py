@@ -1,0 +1,51 @@
+"""One run at a time, and runs that were killed are recorded as interrupted."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fondsradar.lock import Busy, run_lock
+from fondsradar.store import Store
+from tests.conftest import fondsradar, write_config
+from tests.support.sedia import FETCHED, build_har
+
+SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
+
+
+def test_the_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    with run_lock(db, wait_s=0), pytest.raises(Busy, match="another Fondsradar run is in progress"):
+        with run_lock(db, wait_s=0.3):
+            pass
+    with run_lock(db, wait_s=0):
+        pass
+
+
+def test_a_second_run_waits_then_exits_with_a_clear_message(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    har = build_har(tmp_path / "sedia.har", SEARCH)
+    with run_lock(tmp_path / "fondsradar.db", wait_s=0):
+        result = fondsradar("--config", str(config), "--today", FETCHED, "crawl", "--replay",
+                            str(har), env={"FONDSRADAR_LOCK_WAIT_S": "0.5"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: another Fondsradar run is in progress (pid ")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "fondsradar.db").exists() or Store(
+        tmp_path / "fondsradar.db").counts()["calls"] == 0
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    store = Store(tmp_path / "fondsradar.db")
+    killed = store.start_run("run", date(2026, 6, 27), pid=999999)
+    har = build_har(tmp_path / "sedia.har", SEARCH)
+    result = fondsradar("--config", str(config), "--today", FETCHED, "crawl", "--replay",
+                        str(har))
+    assert result.returncode == 0, result.stderr
+    runs = {r["id"]: r for r in store.runs()}
+    assert runs[killed]["status"] == "interrupted"
+    assert runs[killed + 1]["status"] == "ok"
+    assert store.counts()["calls"] == 7
