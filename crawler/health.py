@@ -14,6 +14,22 @@ OK = "ok"
 FAILED = "failed"
 
 
+# Network failures in plain words; "could not be reached" marks the ones an offline machine
+# produces (the shell then points to `fondsradar demo`).
+_NET_WORDS = {
+    "CannotResolveHostError": "the site could not be reached: its name was not found",
+    "DNSLookupError": "the site could not be reached: its name was not found",
+    "DownloadConnectionRefusedError": "the site could not be reached: connection refused",
+    "ConnectionRefusedError": "the site could not be reached: connection refused",
+    "DownloadTimeoutError": "the site did not answer in time",
+    "TimeoutError": "the site did not answer in time",
+    "TCPTimedOutError": "the site did not answer in time",
+    "DownloadCancelledError": "a page was larger than the size limit (crawl.max_page_mb)",
+    "ResponseDataLossError": "the site sent incomplete pages",
+    "ResponseFailed": "the site sent incomplete pages",
+}
+
+
 def count(stats: Mapping[str, Any], prefix: str) -> int:
     return sum(int(v) for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
@@ -47,11 +63,18 @@ def assess(
                        if k.startswith("httperror/response_ignored_status_count/"))
         problems.append(f"the site answered with HTTP errors ({', '.join(codes)})")
     if net_errors:
-        kinds = sorted(k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
-                       if k.startswith("downloader/exception_type_count/"))
-        problems.append(f"the site could not be reached ({', '.join(kinds)})")
+        kinds = sorted({k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
+                        if k.startswith("downloader/exception_type_count/")})
+        problems.extend(sorted({_NET_WORDS.get(kind, "the site could not be reached")
+                                + f" ({kind})" for kind in kinds}))
     if replay_misses:
         problems.append(f"{replay_misses} request(s) were not in the recorded archive")
+    offsite = stats.get("fondsradar/offsite_redirect") or []
+    if offsite:
+        problems.append("redirected to another site: " + ", ".join(offsite[:3]))
+    robots = int(stats.get("robotstxt/forbidden", 0))
+    if robots:
+        problems.append(f"robots.txt asks crawlers not to fetch {robots} page(s)")
     if layout:
         problems.append("layout changed? no expected labels on " + ", ".join(layout[:5]))
     if items == 0:
@@ -59,7 +82,7 @@ def assess(
     elif previous and previous >= DROP_MIN_PREVIOUS and items < previous * DROP_RATIO:
         problems.append(f"far fewer calls than last time ({items}, was {previous}); "
                         "the site may have changed")
-    errors = exceptions + http_errors + net_errors + len(layout)
+    errors = exceptions + http_errors + net_errors + len(layout) + len(offsite) + robots
     if problems:
         return FAILED, "; ".join(problems), max(errors, 1)
     return OK, "", 0

@@ -48,6 +48,10 @@ DOWNLOADER_MIDDLEWARES = {
     # waits for it (see crawler/middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Retries wait (doubling, honouring Retry-After); redirects to other sites are refused.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.faults.BackoffRetryMiddleware": 550,
+    "crawler.faults.OffsiteRedirectMiddleware": 650,
 }
 
 EXTENSIONS = {
@@ -65,6 +69,8 @@ FONDSRADAR_SOURCES: dict = {}
 FONDSRADAR_EVENTS = False
 FONDSRADAR_HAR_REPLAY = ""
 FONDSRADAR_HAR_RECORD = ""
+FONDSRADAR_BACKOFF_S = 2.0
+FONDSRADAR_BACKOFF_MAX_S = 120.0
 
 
 def _from_config() -> dict:

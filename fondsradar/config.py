@@ -60,8 +60,11 @@ class CrawlConfig(_Strict):
     obey_robots: bool = True
     timeout_s: float = Field(default=30, gt=0, le=600)
     delay_s: float = Field(default=1.0, ge=0, le=60)
+    retries: int = Field(default=2, ge=0, le=10)
+    backoff_s: float = Field(default=2.0, ge=0, le=600)
+    max_page_mb: float = Field(default=32, gt=0, le=1024)
 
-    @field_validator("timeout_s", "delay_s", mode="before")
+    @field_validator("timeout_s", "delay_s", "backoff_s", "max_page_mb", mode="before")
     @classmethod
     def _int_is_fine(cls, v: Any) -> Any:
         return float(v) if isinstance(v, int) and not isinstance(v, bool) else v

@@ -36,6 +36,10 @@ def scrapy_settings(cfg: Config) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": cfg.crawl.timeout_s,
         "DOWNLOAD_DELAY": cfg.crawl.delay_s,
         "AUTOTHROTTLE_START_DELAY": max(cfg.crawl.delay_s, 0.1),
+        "RETRY_TIMES": cfg.crawl.retries,
+        "FONDSRADAR_BACKOFF_S": cfg.crawl.backoff_s,
+        "DOWNLOAD_MAXSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024),
+        "DOWNLOAD_WARNSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024 / 4),
         "FONDSRADAR_DB": str(cfg.db_path),
         "FONDSRADAR_SOURCES": {
             name: source.model_dump(mode="json")

@@ -33,6 +33,8 @@ def write_config(tmp_path: Path, **replace: str) -> Path:
             line = f'out_dir = "{tmp_path / "out"}"'
         elif key == "delay_s":
             line = "delay_s = 0"
+        elif key == "backoff_s":
+            line = "backoff_s = 0.1"
         elif key in replace:
             line = replace[key]
         lines.append(line)

@@ -17,7 +17,7 @@ def test_a_clean_crawl_is_ok() -> None:
     ({"spider_exceptions/ValueError": 1}, "finished", 3, "could not be read"),
     ({"httperror/response_ignored_status_count/500": 2}, "finished", 0, "HTTP errors (500)"),
     ({"downloader/exception_type_count/twisted.internet.error.DNSLookupError": 3}, "finished",
-     0, "could not be reached (DNSLookupError)"),
+     0, "could not be reached: its name was not found (DNSLookupError)"),
     ({}, "finished", 0, "no calls found"),
     ({}, "shutdown", 5, "stopped early (shutdown)"),
     ({"har/replay_miss": 1}, "finished", 5, "not in the recorded archive"),

@@ -94,7 +94,8 @@ class ErasmusSpider(scrapy.Spider):
     def parse(self, response: Response, status_id: str, page: int) -> Iterator[Any]:
         """Items of one API page, then the next page unless this one ends the list."""
         try:
-            data = json.loads(response.text)
+            # JSON is UTF-8 whatever the Content-Type header claims; decode the bytes.
+            data = json.loads(response.body)
             results = data["results"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(

@@ -1,0 +1,121 @@
+"""Downloader middlewares for sites that misbehave: retries with backoff, off-site redirects.
+
+Scrapy retries 429 and 5xx answers at once; a site that is overloaded or rate-limiting us
+deserves a pause. ``BackoffRetryMiddleware`` waits before each retry, doubling the wait and
+honouring ``Retry-After``, without blocking other hosts (the wait is an asyncio sleep).
+
+A redirect to another site is not followed: a funder's call page that suddenly sends us to a
+domain parking page or a login portal is a fault to report, not a page to parse. Moves within
+the same site (``www.`` added or dropped, http → https) are followed as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after(response: Response | None, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` (seconds or an HTTP date)."""
+    if response is None:
+        return None
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now or time.time()))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a growing pause before each one."""
+
+    def __init__(self, settings: Any):
+        super().__init__(settings)
+        self.base = settings.getfloat("FONDSRADAR_BACKOFF_S", 2.0)
+        self.cap = settings.getfloat("FONDSRADAR_BACKOFF_MAX_S", 120.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        mw = cls(crawler.settings)
+        mw.crawler = crawler
+        return mw
+
+    def delay(self, retry: Request, response: Response | None) -> float:
+        attempt = int(retry.meta.get("retry_times", 1))
+        wait = self.base * 2 ** (attempt - 1)
+        asked = retry_after(response)
+        if asked is not None:
+            wait = max(wait, asked)
+        return min(wait, self.cap)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await self._pause(result, response)
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Any:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._pause(result, None)
+        return result
+
+    async def _pause(self, retry: Request, response: Response | None) -> None:
+        wait = self.delay(retry, response)
+        if wait > 0:
+            self.crawler.stats.inc_value("fondsradar/backoff_s", round(wait, 1))
+            logger.info("waiting %.1f s before retrying %s", wait, retry.url)
+            await asyncio.sleep(wait)
+
+
+def same_site(a: str, b: str) -> bool:
+    """Hosts equal but for a leading ``www.`` (ports count)."""
+    ha, hb = urlparse(a), urlparse(b)
+    strip = lambda h: (h or "").lower().removeprefix("www.")  # noqa: E731
+    return strip(ha.hostname) == strip(hb.hostname) and (
+        ha.port == hb.port or {ha.port, hb.port} <= {None, 80, 443})
+
+
+class OffsiteRedirectMiddleware:
+    """Stops redirects to another site and says so in the stats (and so in the source's health).
+
+    It sits just above Scrapy's RedirectMiddleware (600) so it sees the 3xx first."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        if same_site(request.url, target):
+            return response
+        stats = self.crawler.stats
+        seen = list(stats.get_value("fondsradar/offsite_redirect") or [])
+        seen.append(f"{request.url} → {target}")
+        stats.set_value("fondsradar/offsite_redirect", seen)
+        logger.error("not following %s: it redirects to another site (%s)", request.url, target)
+        request.meta["dont_redirect"] = True
+        return response
