@@ -382,5 +382,24 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; nothing stored was lost.", err=True)
         sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for staff
+        log = _write_crash_report()
+        click.echo(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc}). "
+                   f"Nothing stored was lost. The details are in {log}; please send that file "
+                   "to whoever maintains Fondsradar.", err=True)
+        sys.exit(1)
+
+
+def _write_crash_report() -> Path:
+    """The traceback, for the maintainer, in a file instead of on the staff's screen."""
+    import tempfile
+    import time
+    import traceback
+
+    folder = Path(tempfile.gettempdir()) / "fondsradar"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
 
 
