@@ -131,3 +131,29 @@ def test_today_is_honoured_by_export(tmp_path: Path) -> None:
     ids = [c["id"] for c in json.loads(later.stdout)]
     assert ids == ["erasmus:ERASMUS-EDU-2022-ECHE-CERT-FP"]  # only its 2027 cut-off is left
     assert date.fromisoformat(FETCHED)
+
+
+def test_run_replay_stores_the_topics_and_writes_the_digest(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    har = build_har(tmp_path / "sedia.har", SEARCH)
+    result = fondsradar("--config", str(config), "--today", FETCHED, "run", "--no-send",
+                        "--replay", str(har))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(c["id"] for c in stored(config)) == sorted(expected_topics(FETCHED))
+    html = tmp_path / "out" / "2026-W26.html"
+    assert f"Digest written to {html}" in result.stdout
+    page = html.read_text(encoding="utf-8")
+    assert "Centres of Vocational Excellence" in page and 'lang="da"' in page
+    runs = Store(tmp_path / "fondsradar.db").runs()
+    assert [r["command"] for r in runs] == ["run"] and runs[0]["status"] == "ok"
+
+
+def test_demo_runs_offline_and_writes_a_digest(tmp_path: Path) -> None:
+    result = fondsradar("demo", "--out", str(tmp_path / "demo-out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "as if today were 2027-01-11" in result.stdout
+    html = tmp_path / "demo-out" / "2027-W02.html"
+    assert f"Demo digest: {html}" in result.stdout
+    page = html.read_text(encoding="utf-8")
+    assert "Centres of Vocational Excellence" in page
+    assert "Small-scale partnerships in sport" not in page  # stale "open", long closed
