@@ -314,6 +314,11 @@ def status(obj: Obj) -> None:
             f"last good run {h['last_ok'] or 'never'}; {h['stored']} calls stored")
         if h["message"]:
             click.echo(f"  {h['message']}")
+    from fondsradar.schedule import next_run
+
+    cfg = obj.cfg
+    click.echo(f"Schedule: {cfg.schedule.cron} ({cfg.schedule.timezone}); next run "
+               f"{next_run(cfg):%Y-%m-%d %H:%M} if `fondsradar schedule` is running")
     runs = store.runs(5)
     if runs:
         click.echo("Last runs:")
