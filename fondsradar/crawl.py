@@ -41,6 +41,7 @@ def scrapy_settings(cfg: Config) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024),
         "DOWNLOAD_WARNSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024 / 4),
         "FONDSRADAR_DB": str(cfg.db_path),
+        "HTTPCACHE_DIR": str(cfg.db_path.parent / "httpcache"),
         "FONDSRADAR_SOURCES": {
             name: source.model_dump(mode="json")
             for name, source in cfg.sources.enabled().items()
@@ -153,6 +154,8 @@ def _worker(argv: Sequence[str] | None = None) -> int:
         # Replayed answers come at once; waiting between them only slows tests and demos.
         settings.setdict({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False},
                          priority="cmdline")
+    if args.replay or args.record:
+        settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
     for source in args.sources:
         process.crawl(source)
