@@ -226,18 +226,30 @@ def _hits_from(kind: str, m: re.Match[str]) -> list[_Hit]:
 
 
 def _scan(text: str) -> list[_Hit]:
-    """All date-shaped matches, leftmost-longest, without overlaps."""
-    found: list[tuple[int, int, str, re.Match[str]]] = []
-    for kind, pattern in _DATE_PATTERNS.items():
-        found += [(m.start(), -m.end(), kind, m) for m in pattern.finditer(text)]
+    """All date-shaped matches, leftmost-longest, without overlaps.
+
+    Each search resumes where the previous hit really ended: a match may swallow a number
+    that turns out not to be a time, which can be the day of the next date ("1 February 2027
+    4 March 2027"), so plain ``finditer`` per pattern would lose it.
+    """
     hits: list[_Hit] = []
-    last_end = -1
-    for start, neg_end, kind, m in sorted(found, key=lambda f: (f[0], f[1])):
-        if start < last_end:
-            continue
-        last_end = -neg_end
-        hits += _hits_from(kind, m)
-    return hits
+    pos = 0
+    # Each pattern's next match at or after `pos`, searched again only once it falls behind.
+    ahead: dict[str, re.Match[str] | None] = {
+        kind: pattern.search(text) for kind, pattern in _DATE_PATTERNS.items()}
+    while True:
+        for kind, m in ahead.items():
+            if m is not None and m.start() < pos:
+                ahead[kind] = _DATE_PATTERNS[kind].search(text, pos)
+        candidates = [(m.start(), -m.end(), kind) for kind, m in ahead.items() if m is not None]
+        if not candidates:
+            return hits
+        start, _neg_end, kind = min(candidates)
+        m = ahead[kind]
+        assert m is not None
+        new = _hits_from(kind, m)
+        hits += new
+        pos = max(max(h.end for h in new), start + 1)
 
 
 def _link(text: str, hits: list[_Hit]) -> None:

@@ -36,6 +36,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DedupePipeline": 300,
+    "crawler.watch.WatchDiffPipeline": 400,
     "crawler.pipelines.StorePipeline": 900,
 }
 

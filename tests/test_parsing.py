@@ -772,3 +772,8 @@ def test_amount_is_frozen() -> None:
     assert amount == Amount(None, 30_000_000, "DKK")
     with pytest.raises(AttributeError):
         amount.max = 1  # type: ignore[misc]
+
+
+def test_two_dates_on_one_line_are_both_found() -> None:
+    found = [m.value for m in find_dates("1 February 2027 4 March 2027 and 5. maj 2027")]
+    assert found == [date(2027, 2, 1), date(2027, 3, 4), date(2027, 5, 5)]

@@ -4,7 +4,9 @@ Every response here is written by us, modelled on the shapes of the real ones de
 ../shared/SOURCES.md (no real page or fixture is copied). The demo runs "as if today were"
 DEMO_TODAY, so the sample deadlines stay meaningful whenever someone tries it.
 
-Run: ``python tools/make_demo_har.py`` (then commit the HAR).
+The four HTML sources' pages come from ``tools/demo_sites.py`` (the sample pages of the tests).
+
+Run: ``python -m tools.make_demo_har`` (then commit the HAR).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from crawler.multipart import encode_multipart
+from tools import demo_sites
 
 OUT = Path(__file__).resolve().parents[1] / "fondsradar" / "demo" / "demo.har"
 SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
@@ -161,7 +164,7 @@ def erasmus_entries() -> list[dict[str, Any]]:
 def main() -> None:
     har = {"log": {"version": "1.2", "creator": {"name": "fondsradar demo", "version": "1"},
                    "comment": "Sample traffic written for `fondsradar demo`; not real responses.",
-                   "entries": erasmus_entries()}}
+                   "entries": erasmus_entries() + demo_sites.entries()}}
     OUT.write_text(json.dumps(har, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({len(har['log']['entries'])} entries)")
 

@@ -1,0 +1,216 @@
+"""VILLUM FONDEN and VELUX FONDEN: current calls from villumfonden.dk and veluxfonden.dk.
+
+What is known (../shared/SOURCES.md §3): each site lists its current calls (``/en/basic-page/
+current-calls``; the Villum and Danish twins are a guess) and a call is a page
+``/{da,en}/group/channel/<slug>`` with a sidebar of labels and values: Status, Full budget of the
+call, Application amount range, "Application – Open for submissions" and "Application –
+Deadline for submissions" (a date, the time apparently in its own element). Older pages put the
+deadline in prose ("senest mandag den 11. april 2024 kl. 12.00", "15 March 2023, 2 PM"); some
+schemes have no deadline at all ("Vi har ingen ansøgningsfrister"): status ``rolling``.
+
+So: the listing gives the call links (and its next page); each call page is read by its sidebar
+labels (:mod:`crawler.labels`), with the prose as the fallback for dates and amounts. A page that
+has neither labels nor a deadline nor a rolling notice is reported as "layout changed?".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.items import CLOSED, FORTHCOMING, OPEN, ROLLING, CallItem
+from crawler.labels import Labels, find_labels, prose_amounts, report_layout_changed
+from crawler.pagewatch import (
+    DESCRIPTION_CHARS,
+    SourceSpider,
+    canonical_url,
+    deadline_dates,
+    main_text,
+    next_page,
+    opens_date,
+    page_language,
+    page_title,
+    readable,
+    same_site_links,
+)
+from crawler.parsing import Amount, is_closed, is_rolling, parse_amount
+from fondsradar.lifecycle import effective_status
+
+VILLUM = "VILLUM FONDEN"
+VELUX = "VELUX FONDEN"
+DEFAULT_START_URLS = ["https://villumfonden.dk/en/basic-page/current-calls",
+                      "https://veluxfonden.dk/en/basic-page/current-calls"]
+CALL_PATH = re.compile(r"(?:^|/)(?:da|en)/group/channel/[^/?#]+/?$", re.I)
+MAX_PAGES = 10
+
+# Sidebar labels: the English ones are seen; the Danish ones are guesses at the /da/ twins.
+LABELS: dict[str, list[str]] = {
+    "status": ["Status"],
+    "budget": ["Full budget of the call", "Full budget", "Total budget of the call",
+               "Opslagets samlede budget", "Samlet budget for opslaget", "Opslagets budget",
+               "Samlet budget", "Fuldt budget for opslaget", "Samlet pulje"],
+    "range": ["Application amount range", "Amount range", "Ansøgningsbeløb",
+              "Beløbsramme for ansøgninger", "Beløbsinterval", "Ansøgningsramme"],
+    "opens": ["Application – Open for submissions", "Open for submissions",
+              "Ansøgning – Åben for ansøgninger", "Åben for ansøgninger", "Åbner for ansøgninger",
+              "Ansøgning – Åbner"],
+    "deadline": ["Application – Deadline for submissions", "Deadline for submissions",
+                 "Ansøgning – Frist for ansøgninger", "Frist for ansøgninger",
+                 "Frist for indsendelse", "Ansøgningsfrist", "Application deadline"],
+}
+STATUS_WORDS = (
+    (CLOSED, re.compile(r"\b(?:closed|lukket|afsluttet|udløbet)\b", re.I)),
+    (FORTHCOMING, re.compile(r"\b(?:upcoming|coming|forthcoming|kommende|åbner\s+snart)\b",
+                             re.I)),
+    (ROLLING, re.compile(r"\b(?:ongoing|rolling|løbende|året\s+rundt)\b", re.I)),
+    (OPEN, re.compile(r"\b(?:open|åben|åbent)\b", re.I)),
+)
+# Lines of prose that may say "no deadline" or "closed" (notices, the deadline paragraph).
+NOTICE = re.compile(r"frist|deadline|\bsøg|\bapply|applications?\b|ansøgning|\bOBS\b|bemærk"
+                    r"|please note", re.I)
+
+
+class VillumVeluxSpider(SourceSpider):
+    """Current-calls listings of both foundations → call pages → one item per call."""
+
+    name = "villum_velux"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.conf.get("start_urls") or DEFAULT_START_URLS:
+            yield scrapy.Request(url, callback=self.parse, cb_kwargs={"page": 1})
+
+    # ------------------------------------------------------------------------- listing
+    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        """A current-calls listing: every call page it links to, then its next page."""
+        listing = readable(response)
+        if listing is not None and CALL_PATH.search(urlsplit(listing.url).path):
+            yield from self.parse_call(listing)  # a call page configured as a start URL
+            return
+        links = same_site_links(listing, CALL_PATH) if listing else []
+        if listing is None or not links:
+            if page == 1:
+                report_layout_changed(self, response.url, "no links to call pages")
+            return
+        funder = _funder(listing)
+        for url in links:
+            yield scrapy.Request(url, callback=self.parse_call, cb_kwargs={"funder": funder})
+        following = next_page(listing) if page < MAX_PAGES else None
+        if following:
+            yield scrapy.Request(following, callback=self.parse, cb_kwargs={"page": page + 1})
+
+    # ---------------------------------------------------------------------- call pages
+    def parse_call(self, response: Response, funder: str | None = None) -> Iterator[CallItem]:
+        """One call page → one item; the sidebar first, the prose as fallback."""
+        page = readable(response)
+        if page is None:
+            report_layout_changed(self, response.url, "no readable page")
+            return
+        labels = find_labels(page.text, LABELS)
+        text = main_text(page.text) or ""
+        opens = self._parse_opens(labels, text)
+        deadlines = self._parse_deadlines(labels, text)
+        rolling = not deadlines and self._says_rolling(labels, text)
+        if not labels and not deadlines and not rolling:
+            report_layout_changed(self, response.url)
+            return
+        title = self._parse_title(page)
+        amount = self._parse_amount(labels, text)
+        yield CallItem(
+            source=self.name,
+            title=title,
+            url=canonical_url(page.url),
+            funder=_funder(page) or funder or VILLUM,
+            language=page_language(page, text),
+            status=self._parse_status(labels, text, opens, deadlines, rolling),
+            opens=opens,
+            deadlines=deadlines,
+            amount_min=amount.min if amount else None,
+            amount_max=amount.max if amount else None,
+            currency=(amount.currency or "DKK") if amount else None,
+            budget_total=self._parse_budget(labels, text),
+            description=self._parse_description(text, title),
+            extra=self._parse_extra(labels),
+        )
+
+    def _parse_title(self, response: TextResponse) -> str:
+        return page_title(response)
+
+    def _parse_opens(self, labels: Labels, text: str) -> str | None:
+        dates = labels.dates("opens", self.today)
+        if dates:
+            return dates[0]
+        return None if labels.has("opens") else opens_date(text, self.today)
+
+    def _parse_deadlines(self, labels: Labels, text: str) -> list[str]:
+        """The sidebar's deadline (date and time, perhaps in separate elements); else the
+        deadlines the parser finds next to deadline words in the prose ("senest ...")."""
+        return labels.dates("deadline", self.today) or deadline_dates(text, self.today)
+
+    def _says_rolling(self, labels: Labels, text: str) -> bool:
+        """"Vi har ingen ansøgningsfrister" / "Søg året rundt", in the sidebar or a notice."""
+        candidates = [*labels.values("status"), *labels.values("deadline")]
+        candidates += [line for line in text.splitlines()
+                       if len(line) <= 300 and NOTICE.search(line)]
+        return any(is_rolling(line) for line in candidates)
+
+    def _parse_status(self, labels: Labels, text: str, opens: str | None,
+                      deadlines: list[str], rolling: bool) -> str:
+        """Closed when the sidebar says so; rolling without a deadline; else the dates decide
+        (a stale "Open" with a passed deadline is closed)."""
+        word = _status_word(labels.value("status") or "")
+        if word == CLOSED:
+            return CLOSED
+        if rolling or (word == ROLLING and not deadlines):
+            return ROLLING
+        if not deadlines and any(is_closed(line) for line in text.splitlines()
+                                 if len(line) <= 300 and NOTICE.search(line)):
+            return CLOSED
+        flag = FORTHCOMING if word == FORTHCOMING else OPEN
+        return effective_status(flag, opens, deadlines, self.today)
+
+    def _parse_amount(self, labels: Labels, text: str) -> Amount | None:
+        """"Application amount range" (DKK 500,000 - DKK 5.0m), else the grant size in prose."""
+        found = parse_amount(labels.value("range") or "")
+        return found or prose_amounts(text)[0]
+
+    def _parse_budget(self, labels: Labels, text: str) -> float | None:
+        """"Full budget of the call" (DKK 30m), else a pool written in prose."""
+        found = parse_amount(labels.value("budget") or "")
+        return found.max if found and found.max else prose_amounts(text)[1]
+
+    def _parse_description(self, text: str, title: str) -> str:
+        lines = [line for line in text.splitlines() if line.strip() != title]
+        return "\n".join(lines)[:DESCRIPTION_CHARS]
+
+    def _parse_extra(self, labels: Labels) -> dict[str, Any]:
+        return {"status_text": labels.value("status")} if labels.value("status") else {}
+
+
+def _status_word(value: str) -> str | None:
+    for status, pattern in STATUS_WORDS:
+        if pattern.search(value):
+            return status
+    return None
+
+
+def _funder(response: TextResponse | None) -> str | None:
+    """Which foundation: the host says it; on a mirror, the page's own name for itself."""
+    if response is None:
+        return None
+    host = urlsplit(response.url).netloc.lower()
+    if "villum" in host:
+        return VILLUM
+    if "velux" in host:
+        return VELUX
+    names = " ".join([*response.xpath("//meta[@property='og:site_name']/@content").getall(),
+                      *response.xpath("//title//text()").getall()]).lower()
+    for source in (names, response.text.lower()):
+        villum, velux = source.count("villum"), source.count("velux")
+        if villum != velux:
+            return VILLUM if villum > velux else VELUX
+    return None
