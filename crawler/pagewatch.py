@@ -25,6 +25,7 @@ import scrapy
 from lxml import etree
 from scrapy.http import Response, TextResponse
 
+from crawler.incremental import Memory, entry_fingerprint
 from crawler.items import WATCH, CallItem
 from crawler.labels import iso, parse_html, report_layout_changed, visible_lines
 from crawler.parsing import find_dates, find_deadlines, find_opens
@@ -258,6 +259,22 @@ class SourceSpider(scrapy.Spider):
     @cached_property
     def today(self) -> date:
         return spider_today(self.settings)
+
+    @cached_property
+    def memory(self) -> Memory:
+        return Memory.for_spider(self)
+
+    def detail(self, url: str, listing: TextResponse, callback: Any,
+               **cb_kwargs: Any) -> scrapy.Request | CallItem:
+        """The request for a call page, or the stored call when its listing entry is unchanged
+        (crawler/incremental.py)."""
+        fp = entry_fingerprint(listing, url)
+        remembered = self.memory.remembered(url, fp)
+        if remembered is not None:
+            self.crawler.stats.inc_value("fondsradar/skipped")
+            return remembered
+        return scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs,
+                              meta={"listing_url": url, "listing_fp": fp})
 
 
 class PageWatchSpider(SourceSpider):

@@ -30,6 +30,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
+from crawler.incremental import stamp
 from crawler.items import CLOSED, OPEN, CallItem
 from crawler.labels import Labels, find_labels, prose_amounts, report_layout_changed
 from crawler.pagewatch import (
@@ -145,7 +146,7 @@ class NovoNordiskSpider(SourceSpider):
         for url in links:
             if url not in self.seen_calls and canonical_url(url) != canonical_url(response.url):
                 self.seen_calls.add(url)
-                yield scrapy.Request(url, callback=self.parse_call)
+                yield self.detail(url, response, self.parse_call)
         listing = _without_page(response.url)
         repeated = self.last_links.get(listing) == set(links)
         self.last_links[listing] = set(links)
@@ -195,7 +196,7 @@ class NovoNordiskSpider(SourceSpider):
         opens = self._parse_opens(labels)
         deadlines = self._parse_deadlines(labels, text)
         amount = self._parse_amount(labels, text)
-        yield CallItem(
+        yield stamp(CallItem(
             source=self.name,
             title=title,
             url=self._parse_url(page),
@@ -211,7 +212,7 @@ class NovoNordiskSpider(SourceSpider):
             budget_total=self._parse_budget(labels, text),
             description=self._parse_description(text, title),
             extra=self._parse_extra(labels, title, page.url),
-        )
+        ), response.meta)
 
     def _parse_title(self, response: TextResponse) -> str:
         return page_title(response)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.incremental import stamp
 from crawler.items import CLOSED, FORTHCOMING, OPEN, ROLLING, CallItem
 from crawler.labels import Labels, find_labels, prose_amounts, report_layout_changed
 from crawler.pagewatch import (
@@ -98,7 +99,7 @@ class VillumVeluxSpider(SourceSpider):
             return
         funder = _funder(listing)
         for url in links:
-            yield scrapy.Request(url, callback=self.parse_call, cb_kwargs={"funder": funder})
+            yield self.detail(url, listing, self.parse_call, funder=funder)
         following = next_page(listing) if page < MAX_PAGES else None
         if following:
             yield scrapy.Request(following, callback=self.parse, cb_kwargs={"page": page + 1})
@@ -120,7 +121,7 @@ class VillumVeluxSpider(SourceSpider):
             return
         title = self._parse_title(page)
         amount = self._parse_amount(labels, text)
-        yield CallItem(
+        yield stamp(CallItem(
             source=self.name,
             title=title,
             url=canonical_url(page.url),
@@ -135,7 +136,7 @@ class VillumVeluxSpider(SourceSpider):
             budget_total=self._parse_budget(labels, text),
             description=self._parse_description(text, title),
             extra=self._parse_extra(labels),
-        )
+        ), response.meta)
 
     def _parse_title(self, response: TextResponse) -> str:
         return page_title(response)

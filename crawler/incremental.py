@@ -1,0 +1,109 @@
+"""Incremental crawling: a call page is fetched again only when its listing entry changed.
+
+A re-crawl always fetches the listings (and API pages); for every call page they link to, it
+compares a fingerprint of the link's listing entry (the text of the card, row or list item
+around the link) with the one stored with the call last time. Unchanged → the stored call is
+yielded again as it was (so it stays "seen"), and the page is not requested. New or changed →
+the page is fetched. Every ``REFRESH_DAYS`` a call page is fetched anyway, since a page can
+change without its listing entry changing. Counted in the stats as ``fondsradar/skipped``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lxml import html as lxml_html
+from scrapy.http import TextResponse
+
+from crawler.items import CallItem
+
+REFRESH_DAYS = 28
+_ITEM_TAGS = {"li", "article", "tr", "dd"}
+_BLOCK_TAGS = {"section", "div", "p"}
+_ITEM_FIELDS = {f.name for f in fields(CallItem)}
+
+
+def entry_fingerprint(response: TextResponse, url: str) -> str | None:
+    """A hash of the listing entry around the link to ``url`` (None when no link is found)."""
+    try:
+        root = lxml_html.fromstring(response.body, base_url=response.url)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return None
+    root.make_links_absolute(response.url, resolve_base_href=True)
+    target = url.rstrip("/")
+    for link in root.iter("a"):
+        if (link.get("href") or "").split("#")[0].rstrip("/") != target:
+            continue
+        own = _text(link)
+        entry = link
+        for parent in link.iterancestors():
+            entry = parent
+            # A list item, card or table row is the entry; a plain block only once it says
+            # more than the link itself.
+            if parent.tag in _ITEM_TAGS or (
+                    parent.tag in _BLOCK_TAGS and len(_text(parent)) > len(own)):
+                break
+        return fingerprint(_text(entry))
+    return None
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _text(el: Any) -> str:
+    return re.sub(r"\s+", " ", " ".join(el.itertext())).strip()
+
+
+class Memory:
+    """The calls a source stored last time, by the listing URL they were found under."""
+
+    def __init__(self, records: list[dict[str, Any]], now: datetime | None = None):
+        self.now = now or datetime.now(UTC)
+        self.by_url = {r["extra"].get("listing_url"): r for r in records
+                       if r.get("extra", {}).get("listing_url")}
+
+    @classmethod
+    def for_spider(cls, spider: Any) -> Memory:
+        """Read once per crawl from the store named in the settings (empty without one)."""
+        settings = spider.settings
+        db = settings.get("FONDSRADAR_DB")
+        if not db or not settings.getbool("FONDSRADAR_INCREMENTAL", True):
+            return cls([])
+        from pathlib import Path
+
+        from fondsradar.store import Store
+
+        if not Path(db).exists():
+            return cls([])
+        store = Store(db)
+        try:
+            return cls(store.raw_calls(spider.name))
+        finally:
+            store.close()
+
+    def remembered(self, url: str, fp: str | None) -> CallItem | None:
+        """The stored call for this listing entry, if the entry is unchanged and fresh enough."""
+        record = self.by_url.get(url)
+        if record is None or fp is None or record["extra"].get("listing_fp") != fp:
+            return None
+        if not record.get("seen") or not record["extra"].get("_fetched"):
+            return None
+        fetched = datetime.fromisoformat(record["extra"]["_fetched"])
+        if self.now - fetched > timedelta(days=REFRESH_DAYS):
+            return None
+        values = {k: v for k, v in record.items() if k in _ITEM_FIELDS}
+        return CallItem(**values)
+
+
+def stamp(item: CallItem, meta: dict[str, Any]) -> CallItem:
+    """Mark a freshly fetched call with its listing entry, for the next crawl to compare."""
+    if meta.get("listing_url"):
+        item.extra["listing_url"] = meta["listing_url"]
+        item.extra["listing_fp"] = meta.get("listing_fp")
+        item.extra["_fetched"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    return item
