@@ -19,14 +19,18 @@ SHARED = ROOT.parent / "shared"
 CONFIG = ROOT / "config.toml"
 
 
-def write_config(tmp_path: Path, **replace: str) -> Path:
-    """The project's config.toml with the database and output moved into ``tmp_path``.
+def write_config(tmp_path: Path, sources: tuple[str, ...] = ("erasmus",), **replace: str) -> Path:
+    """The project's config.toml with the database and output moved into ``tmp_path``, and
+    only ``sources`` enabled (the others would try the real sites).
 
     ``replace`` maps a line prefix (e.g. ``search_url``) to its new full line.
     """
     lines = []
     for line in CONFIG.read_text(encoding="utf-8").splitlines():
         key = line.split("=", 1)[0].strip()
+        if line.startswith("[sources.") and line.strip()[9:-1] not in sources:
+            lines += [line, "enabled = false"]
+            continue
         if key == "path" and "fondsradar.db" in line:
             line = f'path = "{tmp_path / "fondsradar.db"}"'
         elif key == "out_dir":

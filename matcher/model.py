@@ -1,0 +1,124 @@
+"""The matcher's plain data: what goes in (themes, settings, feedback) and what comes out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+RELEVANT = "relevant"
+IRRELEVANT = "irrelevant"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One pagt theme as staff describe it in config.toml.
+
+    `keywords` maps each term exactly as staff wrote it (Danish or English, possibly a
+    phrase) to its weight; explanations quote these keys back, so staff recognise them.
+    """
+
+    slug: str
+    name: str
+    keywords: dict[str, float]
+    exclude: tuple[str, ...] = ()
+    focus: bool = False
+
+
+@dataclass(frozen=True)
+class MatcherSettings:
+    """Tuning knobs. The defaults are the ones measured on the labelled dev set.
+
+    Every knob is a number, a flag or a list, so that staff can set it in the `[matcher]`
+    table and see its effect with `python -m matcher.evaluate LABELS.jsonl config.toml`.
+    """
+
+    exclude: tuple[str, ...] = ()
+    """Global exclude terms (postdoc, clinical trial ...): each one found multiplies the
+    call's score by `exclude_penalty`; with penalty 0 such calls drop to score 0."""
+    focus_boost: float = 1.2
+    """Multiplier for the theme(s) marked `focus = true` (the year's focus)."""
+    exclude_penalty: float = 0.3
+    """Factor per distinct exclude term found (global or the theme's own)."""
+    title_weight: float = 2.0
+    """How much a word in the title counts relative to one in the description."""
+    keywords_weight: float = 1.5
+    """How much a word in the call's own keyword list counts."""
+    stemming: tuple[str, ...] = ("da", "en")
+    """Languages whose calls are stemmed with their own snowball stemmer; () = none."""
+    phrases: bool = True
+    """Index adjacent word pairs too, so "grøn omstilling" is more than its two words."""
+    phrase_word_weight: float = 0.5
+    """Weight of each single word of a phrase keyword, relative to the whole phrase."""
+    char_weight: float = 0.3
+    """Share of the theme score that comes from character n-grams within words (char_wb),
+    which let "teknologiforståelse" match inside "teknologiforståelsesfaget"."""
+    char_ngrams: tuple[int, int] = (4, 4)
+    """Lengths of the character n-grams."""
+    compound_min: int = 5
+    """A keyword stem at least this long also matches as part of a longer Danish compound
+    (naturfagsundervisningen contains undervisning); 0 switches compound matching off."""
+    no_level_factor: float = 0.35
+    """Factor for calls that name no education level or learner group: the pagt funds
+    education, so research and industry calls that share its words are pushed down."""
+    higher_education_factor: float = 0.6
+    """Factor for calls whose only level is higher education (outside the pagt's levels)."""
+    no_subject_factor: float = 0.7
+    """Factor for calls that name no STEM subject: the pagt is about STEM."""
+    level_bonus: float = 0.1
+    """Bonus per further distinct education level found (capped at `level_cap` levels)."""
+    level_cap: int = 3
+    girls_bonus: float = 0.15
+    """Bonus when girls or young women are a named target group (a pagt priority)."""
+    breadth: float = 0.3
+    """The overall score is the best theme's score plus this share of the mean of the other
+    themes' scores, so a call that serves several themes edges out a one-theme call."""
+    rocchio_alpha: float = 1.0
+    rocchio_beta: float = 0.75
+    rocchio_gamma: float = 0.25
+    """Feedback: profile = alpha*keywords + beta*mean(relevant) - gamma*mean(irrelevant)."""
+    explain_top: int = 5
+    """How many contributing terms to list per call and theme."""
+
+
+DEFAULT_SETTINGS = MatcherSettings()
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A staff verdict on one call, optionally for one theme.
+
+    `verdict` is "relevant" or "irrelevant". With a `theme`, the verdict moves that theme's
+    profile (and an irrelevant call scores 0 for that theme); with `theme = None` it is
+    about the call as a whole: relevant moves its best theme, irrelevant moves every
+    theme away from it and gives the call score 0.
+    """
+
+    call: Mapping[str, Any]
+    verdict: str
+    theme: str | None = None
+
+
+@dataclass
+class Ranking:
+    """The matcher's verdict on one call: scores per theme and the words behind them."""
+
+    id: str
+    title: str
+    score: float
+    best_theme: str | None
+    themes: dict[str, float]
+    matched: dict[str, list[str]]
+    signals: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `rank --json` record of DESIGN.md, plus the education signals found."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "best_theme": self.best_theme,
+            "themes": {slug: round(s, 4) for slug, s in self.themes.items()},
+            "matched": {slug: list(terms) for slug, terms in self.matched.items()},
+            "signals": {kind: list(found) for kind, found in self.signals.items()},
+        }
