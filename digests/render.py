@@ -1,206 +1,305 @@
-"""Rendering the weekly digest: plain records in, HTML and text out, no I/O but the templates.
+"""Rendering a composed :class:`~digests.model.Digest`: the email's HTML and text, the week's
+archive page and the index of weeks. No I/O but reading the templates.
 
-Scraped text is untrusted, so templates autoescape, links are kept only when they are http(s),
-and ``StrictUndefined`` makes a typo in a template fail a test instead of mailing a blank.
-Dates and amounts are formatted with Babel in the digest's language (Danish by default).
+Scraped text is untrusted: every string from a source passes :func:`digests.text.clean_text`
+(markup and script dropped) and links :func:`digests.text.safe_url` (http(s) only); the HTML
+templates autoescape on top of that. ``StrictUndefined`` makes a typo in a template fail a
+test instead of mailing a blank line.
+
+The HTML is built for mail clients, not browsers: nested tables with ``width`` attributes
+(Outlook's Word engine ignores CSS widths), no images, no web fonts, and every CSS rule
+inlined into ``style`` attributes with css-inline (Gmail drops ``<style>`` in some views).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from digests.formatting import (
+    amount_text,
+    change_text,
+    days_left,
+    format_day,
+    format_deadline,
+    format_timestamp,
+    local_day,
+    plural,
+    status_label,
+    target_text,
+    week_range,
+    week_title,
+)
+from digests.model import Call, ChangedCall, Digest, Entry, SourceHealth
+from digests.text import clean_text, safe_url
+from digests.words import WORDS, source_name
+
 TEMPLATES = Path(__file__).with_name("templates")
-LOCALES = {"da": "da_DK", "en": "en_GB"}
-COPENHAGEN = "Europe/Copenhagen"
+# How many changed lines of one watched page are shown before "og N linjer mere".
+MAX_PAGE_LINES = 8
+TITLE_LIMIT = 300
+LINE_LIMIT = 400
 
-WORDS: dict[str, dict[str, str]] = {
-    "da": {
-        "title": "Fondsradar: nye fondsmuligheder",
-        "week": "Uge",
-        "intro": "Åbne og kommende opslag, sorteret efter hvor godt de passer til "
-                 "Teknologipagtens temaer.",
-        "deadline": "Frist",
-        "days_left": "{n} dage tilbage",
-        "today": "i dag",
-        "no_deadline": "løbende",
-        "amount": "Beløb",
-        "budget": "Samlet budget",
-        "why": "Hvorfor",
-        "opens": "Åbner",
-        "nothing": "Ingen åbne opslag matcher temaerne i denne uge.",
-        "health": "Kilder",
-        "failing": "{source}: kilden fejlede ved sidste kørsel — {message}",
-        "healthy": "{source}: {items} opslag, sidst hentet {when}",
-        "up_to": "op til {amount}",
-        "generated": "Lavet af Fondsradar",
-    },
-    "en": {
-        "title": "Fondsradar: new funding opportunities",
-        "week": "Week",
-        "intro": "Open and forthcoming calls, ranked by how well they fit the Teknologipagt's "
-                 "themes.",
-        "deadline": "Deadline",
-        "days_left": "{n} days left",
-        "today": "today",
-        "no_deadline": "rolling",
-        "amount": "Amount",
-        "budget": "Total budget",
-        "why": "Why",
-        "opens": "Opens",
-        "nothing": "No open calls match the themes this week.",
-        "health": "Sources",
-        "failing": "{source}: the source failed at the last run — {message}",
-        "healthy": "{source}: {items} calls, last fetched {when}",
-        "up_to": "up to {amount}",
-        "generated": "Made by Fondsradar",
-    },
-}
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False,
+                                 keep_link_tags=True)
 
 
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links reach an email; ``javascript:`` and friends are dropped."""
-    if not url:
-        return None
-    scheme = urlparse(url.strip()).scheme.lower()
-    return url.strip() if scheme in ("http", "https") else None
-
-
-def format_deadline(value: str | None, language: str) -> str:
-    """``2027-09-03T14:00:00+02:00`` → ``3. september 2027 kl. 14.00`` (Copenhagen time)."""
-    if not value:
-        return WORDS[language]["no_deadline"]
-    locale = LOCALES[language]
-    if len(value) <= 10:
-        return format_date(date.fromisoformat(value), "d. MMMM y" if language == "da"
-                           else "d MMMM y", locale=locale)
-    dt = datetime.fromisoformat(value)
-    pattern = "d. MMMM y 'kl.' HH.mm" if language == "da" else "d MMMM y, HH:mm"
-    return format_datetime(dt, pattern, tzinfo=COPENHAGEN, locale=locale)
-
-
-def format_amount(amount: float | None, currency: str | None, language: str) -> str:
-    """``6000000, DKK`` → ``6 mio. kr.`` (da) or ``DKK 6 million`` (en)."""
-    if amount is None:
-        return ""
-    locale = LOCALES[language]
-    cur = (currency or "").upper()
-    if amount >= 1_000_000:
-        number = format_decimal(round(amount / 1_000_000, 1), locale=locale)
-        if language == "da":
-            unit = "kr." if cur == "DKK" else cur
-            return f"{number} mio. {unit}".strip()
-        return f"{cur} {number} million".strip()
-    number = format_decimal(round(amount), locale=locale)
-    if language == "da":
-        return f"{number} kr." if cur == "DKK" else f"{number} {cur}".strip()
-    return f"{cur} {number}".strip()
-
-
-def amount_text(call: Mapping[str, Any], language: str) -> str:
-    low, high, cur = call.get("amount_min"), call.get("amount_max"), call.get("currency")
-    if low and high and low != high:
-        return f"{format_amount(low, cur, language)} – {format_amount(high, cur, language)}"
-    if high:
-        return WORDS[language]["up_to"].format(amount=format_amount(high, cur, language))
-    if call.get("budget_total"):
-        budget = format_amount(call["budget_total"], cur, language)
-        return f"{WORDS[language]['budget']}: {budget}"
-    return ""
-
-
-def days_left(deadline: str | None, today: date, language: str) -> str:
-    """``12 dage tilbage``, counted in Copenhagen days."""
-    if not deadline:
-        return ""
-    if len(deadline) <= 10:
-        day = date.fromisoformat(deadline)
-    else:
-        day = datetime.fromisoformat(deadline).astimezone(ZoneInfo(COPENHAGEN)).date()
-    n = (day - today).days
-    return WORDS[language]["today"] if n == 0 else WORDS[language]["days_left"].format(n=n)
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
 
 
 def environment() -> Environment:
-    env = Environment(
+    """The templates' environment: HTML autoescaped, text not (it is never read as HTML)."""
+    return Environment(
         loader=FileSystemLoader(TEMPLATES),
-        # Everything is escaped but the plain-text part, which is never read as HTML.
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return env
 
 
-def render_digest(digest: Mapping[str, Any]) -> dict[str, str]:
-    """Render ``digest`` (see :func:`build_view`) as ``{"html": ..., "text": ...}``."""
-    env = environment()
-    return {
-        "html": env.get_template("digest.html.j2").render(**digest),
-        "text": env.get_template("digest.txt.j2").render(**digest),
-    }
+def subject(digest: Digest, *, test: bool = False) -> str:
+    """``Fondsradar uge 2: 3 nye opslag, 1 ændring, 2 lukker snart``."""
+    words = WORDS[digest.language]
+    summary = ", ".join(_counts(digest)) or words["nothing"].rstrip(".")
+    text = words["subject"].format(week=int(digest.week[6:8]), summary=summary)
+    return (words["test_subject"] if test else "") + text
 
 
-def build_view(
+def render_email(
+    digest: Digest,
     *,
-    today: date,
-    language: str,
-    themes: Sequence[Mapping[str, Any]],
-    health: Sequence[Mapping[str, Any]],
-) -> dict[str, Any]:
-    """The template's view of the week.
+    max_per_section: int,
+    archive_url: str | None = None,
+    test: bool = False,
+) -> RenderedEmail:
+    """The email of one audience: each section capped at ``max_per_section`` entries, the rest
+    behind "og N flere", linking to the week's archive page when its address is known."""
+    view = build_view(digest, mode="email", max_per_section=max_per_section,
+                      archive_url=archive_url, with_calendar=bool(digest.calendar_calls()))
+    env = environment()
+    html = _INLINER.inline(env.get_template("digest.html.j2").render(**view))
+    text = env.get_template("digest.txt.j2").render(**view)
+    return RenderedEmail(subject=subject(digest, test=test), html=html, text=text)
 
-    ``themes``: ``[{"slug", "name", "calls": [call record + "score", "matched"]}]``, best first;
-    ``health``: ``[{"source", "status", "items", "last_ok", "message"}]``.
-    """
+
+def render_archive(digest: Digest, *, index_url: str = "index.html",
+                   calendar_url: str = "fondsradar.ics", feed_url: str = "feed.atom") -> str:
+    """The week's archive page: the whole digest (no cap), with links to the other files."""
+    view = build_view(digest, mode="archive", max_per_section=None, archive_url=None,
+                      with_calendar=False, index_url=index_url, calendar_url=calendar_url,
+                      feed_url=feed_url)
+    return _INLINER.inline(environment().get_template("digest.html.j2").render(**view))
+
+
+def render_index(weeks: Sequence[str], *, language: str, today: date,
+                 calendar_url: str = "fondsradar.ics", feed_url: str = "feed.atom") -> str:
+    """The index of archive pages, newest week first."""
     words = WORDS[language]
-    sections = []
-    for theme in themes:
-        calls = [_call_view(call, today, language) for call in theme["calls"]]
-        if calls:
-            sections.append({"slug": theme["slug"], "name": theme["name"], "calls": calls})
-    week = today.isocalendar()
+    view = {
+        "w": words, "lang": language, "title": words["index_title"],
+        "today": format_day(today, language, weekday=True),
+        "weeks": [{"href": f"{w}.html", "title": week_title(w, language).capitalize(),
+                   "range": week_range(w, language)} for w in sorted(set(weeks), reverse=True)],
+        "calendar_url": calendar_url, "feed_url": feed_url,
+    }
+    return _INLINER.inline(environment().get_template("index.html.j2").render(**view))
+
+
+# ------------------------------------------------------------------------------------ view
+def build_view(
+    digest: Digest,
+    *,
+    mode: str,
+    max_per_section: int | None,
+    archive_url: str | None,
+    with_calendar: bool,
+    index_url: str | None = None,
+    calendar_url: str | None = None,
+    feed_url: str | None = None,
+) -> dict[str, Any]:
+    """Everything the templates show, as plain strings: formatting happens here, not there."""
+    lang = digest.language
+    words = WORDS[lang]
+    archive = archive_url  # ours (config or out_dir), not scraped: http(s) or file:
+
+    def more(n: int, anchor: str) -> dict[str, Any] | None:
+        if n <= 0:
+            return None
+        return {"text": plural("more", n, lang),
+                "url": f"{archive}#{anchor}" if archive else None}
+
+    urgent = digest.closing_soon_days
+    new = []
+    for section in digest.new:
+        anchor = f"nye-{section.theme.slug}"
+        shown, hidden = _cap(section.entries, max_per_section)
+        new.append({"name": clean_text(section.theme.name), "anchor": anchor,
+                    "entries": [_entry_view(e, digest.today, lang, urgent_days=urgent)
+                                for e in shown],
+                    "more": more(hidden, anchor)})
+    changed, hidden_changed = _cap(digest.changed, max_per_section)
+    closing, hidden_closing = _cap(digest.closing, max_per_section)
+    watched, hidden_watched = _cap(digest.watched, max_per_section)
+    audience = digest.audience.name
+    counts = _counts(digest)
     return {
         "w": words,
-        "language": language,
-        "today": format_date(today, "d. MMMM y" if language == "da" else "d MMMM y",
-                             locale=LOCALES[language]),
-        "week": f"{week.year}-W{week.week:02d}",
-        "sections": sections,
-        "health": [_health_view(h, language) for h in health],
+        "lang": lang,
+        "mode": mode,
+        "title": f"{words['brand']} {week_title(digest.week, lang)}",
+        "heading": week_title(digest.week, lang).capitalize(),
+        "week": digest.week,
+        "week_range": week_range(digest.week, lang),
+        "today": format_day(digest.today, lang, weekday=True),
+        "audience": (words["for_group"].format(group=clean_text(audience)) if audience
+                     else words["archive_for"]),
+        "summary": " · ".join(counts) if counts else words["nothing"],
+        "preheader": ", ".join(counts) if counts else words["nothing"],
+        "intro": words["intro"],
+        "new": new,
+        "changed": {"entries": [_changed_view(c, digest.today, lang, urgent) for c in changed],
+                    "more": more(hidden_changed, "aendringer")},
+        "closing": {"entries": [_entry_view(e, digest.today, lang, badge=True,
+                                            urgent_days=urgent) for e in closing],
+                    "intro": words["closing_intro"].format(days=digest.closing_soon_days),
+                    "more": more(hidden_closing, "lukker-snart")},
+        "watched": {"entries": [_watched_view(c, lang) for c in watched],
+                    "more": more(hidden_watched, "sider")},
+        "health": [_health_view(h, lang) for h in digest.health],
+        "archive_url": archive,
+        "index_url": index_url,
+        "calendar_url": calendar_url,
+        "feed_url": feed_url,
+        "with_calendar": with_calendar,
     }
 
 
-def _call_view(call: Mapping[str, Any], today: date, language: str) -> dict[str, Any]:
-    words = WORDS[language]
-    deadline = call.get("next_deadline")
+def _counts(digest: Digest) -> list[str]:
+    lang = digest.language
+    pairs = [("n_new", digest.new_count), ("n_changed", len(digest.changed)),
+             ("n_closing", len(digest.closing)), ("n_watched", len(digest.watched))]
+    return [plural(key, n, lang) for key, n in pairs if n]
+
+
+def _cap(items: Sequence[Any], limit: int | None) -> tuple[list[Any], int]:
+    if limit is None or len(items) <= limit:
+        return list(items), 0
+    return list(items[:limit]), len(items) - limit
+
+
+def _call_view(call: Call, today: date, lang: str, urgent_days: int = 21) -> dict[str, Any]:
+    words = WORDS[lang]
+    deadline = call.next_deadline
+    if deadline:
+        deadline_text = format_deadline(deadline, lang)
+    elif call.status == "rolling":
+        deadline_text = words["rolling"]
+    else:
+        deadline_text = words["no_deadline"]
+    opens = ""
+    if call.status == "forthcoming" and call.opens:
+        opens = format_deadline(call.opens, lang)
+    funder = " · ".join(p for p in (clean_text(call.funder), clean_text(call.programme)) if p)
     return {
-        "title": call["title"],
-        "url": safe_url(call.get("url")),
-        "funder": call.get("funder") or "",
-        "programme": call.get("programme") or "",
-        "status": call.get("status") or "",
-        "deadline": format_deadline(deadline, language) if deadline else (
-            words["no_deadline"] if call.get("status") == "rolling" else ""),
-        "days_left": days_left(deadline, today, language),
-        "amount": amount_text(call, language),
-        "why": ", ".join(call.get("matched") or []),
+        "id": call.id,
+        "title": clean_text(call.title, TITLE_LIMIT) or call.id,
+        "url": safe_url(call.url),
+        "funder": funder,
+        "deadline": deadline_text,
+        "days_left": days_left(deadline, today, lang),
+        "urgent": bool(deadline) and _days(deadline, today) <= urgent_days,
+        "opens": opens,
+        "amount": amount_text(call.amount_min, call.amount_max, call.budget_total,
+                              clean_text(call.currency) or None, lang),
+        "target": target_text(call.levels, call.groups, lang),
+        "status": status_label(call.status, lang),
     }
 
 
-def _health_view(row: Mapping[str, Any], language: str) -> dict[str, Any]:
-    words = WORDS[language]
-    failing = row.get("status") != "ok"
-    text = (words["failing"] if failing else words["healthy"]).format(
-        source=row.get("source"), message=row.get("message") or "",
-        items=row.get("items") or 0, when=(row.get("last_ok") or "")[:10])
-    return {"failing": failing, "text": text}
+def _entry_view(entry: Entry, today: date, lang: str, *, badge: bool = False,
+                urgent_days: int = 21) -> dict[str, Any]:
+    view = _call_view(entry.call, today, lang, urgent_days)
+    view["why"] = ", ".join(clean_text(t) for t in entry.why if clean_text(t))
+    view["theme"] = clean_text(entry.theme.name)
+    view["badge"] = WORDS[lang]["new_badge"] if badge and entry.is_new else ""
+    return view
+
+
+def _days(deadline: str, today: date) -> int:
+    try:
+        return (local_day(deadline) - today).days
+    except ValueError:
+        return 10**6
+
+
+def _changed_view(item: ChangedCall, today: date, lang: str, urgent_days: int) -> dict[str, Any]:
+    words = WORDS[lang]
+    view = _entry_view(item.entry, today, lang, urgent_days=urgent_days)
+    currency = clean_text(item.entry.call.currency) or None
+    view["changes"] = [
+        {"label": words[f"label_{ch.field}"],
+         "old": clean_text(change_text(ch.field, ch.old, currency, lang)),
+         "new": clean_text(change_text(ch.field, ch.new, currency, lang))}
+        for ch in item.changes
+    ]
+    return view
+
+
+def _watched_view(call: Call, lang: str) -> dict[str, Any]:
+    words = WORDS[lang]
+    changes = call.page_changes
+    lines: list[dict[str, str]] = []
+    hidden = 0
+    if changes is not None:
+        all_lines = [("added", clean_text(x, LINE_LIMIT)) for x in changes.added]
+        all_lines += [("removed", clean_text(x, LINE_LIMIT)) for x in changes.removed]
+        all_lines = [(k, t) for k, t in all_lines if t]
+        hidden = max(len(all_lines) - MAX_PAGE_LINES, 0) + changes.more
+        lines = [{"kind": k, "sign": "+" if k == "added" else "−", "label": words[k],
+                  "text": t} for k, t in all_lines[:MAX_PAGE_LINES]]
+    funder = " · ".join(p for p in (clean_text(call.funder), clean_text(call.programme)) if p)
+    return {
+        "title": clean_text(call.title, TITLE_LIMIT) or call.id,
+        "url": safe_url(call.url),
+        "funder": funder,
+        "lines": lines,
+        "more_lines": plural("more_lines", hidden, lang) if hidden else "",
+        "unknown": not lines,
+        "when": format_timestamp(call.changed_at, lang),
+    }
+
+
+def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:
+    """One plain line per source; a failing source says what staff should suspect."""
+    words = WORDS[lang]
+    name = source_name(h.source, lang)
+    when = format_timestamp(h.last_ok, lang)
+    if not h.failing:
+        key = "healthy" if when else "healthy_never"
+        return {"failing": False, "text": words[key].format(source=name, items=h.items,
+                                                            when=when)}
+    message = h.message.lower()
+    if "no calls found" in message or "layout changed" in message:
+        key = "fail_empty"
+    elif "far fewer" in message:
+        key = "fail_drop"
+    elif "could not be reached" in message:
+        key = "fail_unreachable"
+    elif "http error" in message:
+        key = "fail_http"
+    else:
+        key = "fail_other"
+    since = words["last_ok"].format(when=when) if when else words["never_ok"]
+    return {"failing": True, "text": f"{words[key].format(source=name)} ({since})"}

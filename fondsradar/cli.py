@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -166,8 +167,7 @@ def run(obj: Obj, no_send: bool, replay: Path | None) -> None:
     _summary(result.outcomes)
     for path in result.files:
         click.echo(f"Digest written to {path}")
-    if cfg.smtp is None:
-        click.echo("No [smtp] in the config, so the digest was written to files, not sent.")
+    _report_sends(result.sends, sending=not no_send, smtp=cfg.smtp is not None)
     _report_failures(result)
     sys.exit(result.exit_code)
 
@@ -207,15 +207,29 @@ def crawl(obj: Obj, sources: tuple[str, ...], replay: Path | None, record: Path 
               help="How many calls to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
 @click.option("--explain", is_flag=True, help="Show the terms behind each score.")
+@click.option("--compare", "other", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Show which calls would enter or leave each theme's top list with this "
+                   "other config (e.g. an edited copy of config.toml).")
 @pass_obj
-def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool) -> None:
+def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
+         other: Path | None) -> None:
     """Stored open calls ranked per theme, with why."""
     from fondsradar.ranking import rank_calls
 
     cfg = obj.cfg
     if theme and theme not in cfg.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(cfg.themes)}")
-    rankings = rank_calls(cfg, obj.store().calls(today()))
+    calls = obj.store().calls(today())
+    if other is not None:
+        from fondsradar.tuning import compare
+
+        other_cfg = Obj(other).cfg
+        click.echo(f"If {other.name} were saved instead of {obj.config_file.name}:")
+        for line in compare(cfg, other_cfg, calls, limit):
+            if theme is None or f"({theme})" in line or line.startswith("  "):
+                click.echo(line)
+        return
+    rankings = rank_calls(cfg, calls)
     if theme:
         rankings = sorted(rankings, key=lambda r: r.themes.get(theme, 0.0), reverse=True)
         rankings = [r for r in rankings if r.themes.get(theme, 0.0) > 0]
@@ -243,16 +257,55 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool) 
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write the digest here instead of the config's digest.out_dir.")
-@click.option("--send", is_flag=True, help="Email the digest to the config's groups.")
+@click.option("--send", is_flag=True,
+              help="Email each group its digest (once per week; a failed send is retried).")
+@click.option("--to", "to", metavar="ADDRESS",
+              help="With --send: send one test digest of all themes to this address only "
+                   "(not recorded as any group's digest).")
 @pass_obj
-def digest(obj: Obj, out: Path | None, send: bool) -> None:
+def digest(obj: Obj, out: Path | None, send: bool, to: str | None) -> None:
     """Build (and send) the digest from what is stored."""
     from fondsradar import job
 
     cfg = obj.cfg
-    for path in job.write_digest(cfg, obj.store(), today(), out):
+    if to is not None:
+        if not send:
+            raise click.UsageError("--to sends a test digest: use it with --send")
+        if not re.match(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$", to):
+            raise click.UsageError(f"--to: {to!r} is not an email address")
+        if cfg.smtp is None:
+            raise click.ClickException("no [smtp] in the config, so nothing can be sent")
+        report = job.send_test_digest(cfg, obj.store(), today(), to, out_dir=out)
+        if report.status == "sent":
+            click.echo(f"Test digest sent to {to} ({report.size} bytes).")
+            return
+        raise click.ClickException(f"the test digest was not sent: {report.detail}")
+    delivery = job.deliver(cfg, obj.store(), today(), send=send, out_dir=out)
+    for path in delivery.files:
         click.echo(f"Digest written to {path}")
-    if send and cfg.smtp is None:
+    _report_sends(delivery.reports, sending=send, smtp=cfg.smtp is not None)
+    if any(r.failed for r in delivery.reports):
+        sys.exit(1)
+
+
+def _report_sends(reports: list[Any], *, sending: bool, smtp: bool) -> None:
+    """One line per group: what happened to its email this run."""
+    for r in reports:
+        who = f"{r.group} ({', '.join(r.recipients)})"
+        if r.status == "sent":
+            click.echo(f"Sent to {who}.")
+        elif r.status == "already-sent":
+            click.echo(f"Already sent to {r.group} this week; not sent again.")
+        elif r.status == "nothing":
+            click.echo(f"Nothing new, changed or closing soon for {r.group}: no email.")
+        elif r.status == "busy":
+            click.echo(f"Another run is sending the digest of {r.group}; left to it.")
+        elif r.status == "written":
+            click.echo(f"Email for {who} written to {r.eml}, not sent.")
+        else:
+            retry = "the next run retries it"
+            click.echo(f"NOT sent to {who}: {r.detail} ({retry}).")
+    if sending and not smtp:
         click.echo("No [smtp] in the config: nothing was sent; the files above are the digest.")
 
 
@@ -325,6 +378,20 @@ def status(obj: Obj) -> None:
         for r in runs:
             click.echo(f"  #{r['id']} {r['command']} {r['started_at']} → {r['status']}"
                        + (f": {r['message']}" if r["message"] else ""))
+
+
+@cli.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_obj
+def evaluate(obj: Obj, labels: Path) -> None:
+    """Measure the ranking on labelled calls (JSON Lines), beside a plain TF-IDF baseline."""
+    from fondsradar.manual import ImportError_
+    from fondsradar.tuning import evaluate as run
+
+    try:
+        click.echo(run(obj.cfg, labels))
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command(name="check-config")

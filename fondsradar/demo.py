@@ -2,7 +2,8 @@
 
 ``demo.har`` holds sample responses we wrote ourselves, modelled on the real sources
 (``tools/make_demo_har.py`` writes it). The demo uses the staff's themes from config.toml,
-but its own database and output folder, no email, and runs "as if today were" DEMO_TODAY so
+but its own database and output folder, no email (each group's message is written as an
+``.eml`` file under ``mail/`` instead), and runs "as if today were" DEMO_TODAY so
 the sample deadlines stay meaningful.
 """
 
@@ -47,4 +48,10 @@ def run_demo(cfg: Config, out: Path, echo: Callable[[str], None] = print) -> tup
     for o in result.outcomes:
         state = "ok" if o.status == "ok" else f"FAILED: {o.message}"
         echo(f"  {o.source}: {o.items} calls ({state})")
+    for r in result.sends:
+        if r.eml:
+            echo(f"  email to {r.group}, as it would be sent ({r.size} bytes; open it in a "
+                 f"mail program): {r.eml.resolve()}")
+        else:
+            echo(f"  no email to {r.group}: {r.detail}")
     return result.exit_code, result.files

@@ -7,15 +7,43 @@ Each stage package stays pure (DESIGN.md): this module reads the store, hands pl
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
 
-from digests.render import build_view, render_digest
-from fondsradar.config import Config
+from digests import (
+    Audience,
+    Call,
+    Digest,
+    FieldChange,
+    RetryPolicy,
+    Secret,
+    SmtpSettings,
+    SourceHealth,
+    Theme,
+    build_calendar,
+    build_feed,
+    build_message,
+    compose,
+    list_id,
+    matching,
+    new_message_id,
+    render_archive,
+    render_email,
+    render_index,
+    send_message,
+    slug,
+    week_of,
+)
+from digests.formatting import COPENHAGEN
+from digests.message import wire_size
+from digests.model import CHANGE_FIELDS
+from fondsradar.config import Config, DigestGroup
 from fondsradar.crawl import CrawlRequest, Event, run_crawl
 from fondsradar.lock import run_lock
 from fondsradar.store import SourceOutcome, Store
@@ -32,6 +60,7 @@ class JobResult:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     exit_code: int = EXIT_OK
+    sends: list[SendReport] = field(default_factory=list)
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -87,40 +116,306 @@ def _finish(store: Store, result: JobResult) -> None:
                      message)
 
 
-def ranked_sections(cfg: Config, store: Store, today: date) -> list[dict[str, Any]]:
-    """Stored open calls grouped under their best theme, best first."""
+# ---------------------------------------------------------------------------- the digest
+EMAIL, ARCHIVE = "email", "archive"
+WEEK_PAGE = re.compile(r"^\d{4}-W\d{2}\.html$")
+CALENDAR_FILE, FEED_FILE, INDEX_FILE = "fondsradar.ics", "feed.atom", "index.html"
+FILES_SENDER = "Fondsradar <fondsradar@localhost>"  # From of the .eml files when no [smtp]
+
+
+class SmtpSetupError(Exception):
+    """The [smtp] table cannot be used as it is (e.g. the password's variable is unset)."""
+
+
+@dataclass
+class SendReport:
+    """What happened to one group's digest (or a test digest) in this run.
+
+    ``status``: sent | pending (temporary failure, retried next run) | failed (permanent,
+    retried next run) | already-sent | busy (another run is sending it) | nothing (nothing
+    new, changed or closing) | written (not sent: no [smtp], or --no-send).
+    """
+
+    group: str
+    status: str
+    detail: str = ""
+    recipients: tuple[str, ...] = ()
+    message_id: str = ""
+    size: int = 0
+    eml: Path | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("pending", "failed")
+
+
+@dataclass
+class Delivery:
+    """The digest step's result: the files written, and what happened to each group's email."""
+
+    files: list[Path] = field(default_factory=list)
+    reports: list[SendReport] = field(default_factory=list)
+
+
+@dataclass
+class Week:
+    """One run's material for every digest, read from the store and ranked once."""
+
+    today: date
+    week: str
+    language: str
+    themes: list[Theme]
+    calls: list[Call]
+    health: list[SourceHealth]
+
+
+def gather(cfg: Config, store: Store, today: date) -> Week:
+    """Stored open calls with the matcher's verdict, and the sources' health."""
     from fondsradar.ranking import rank_calls  # scikit-learn loads only when ranking
 
-    calls = {c["id"]: c for c in store.calls(today)}
-    rankings = rank_calls(cfg, list(calls.values()))
-    sections: dict[str, dict[str, Any]] = {
-        slug: {"slug": slug, "name": theme.name, "calls": []}
-        for slug, theme in cfg.themes.items()
-    }
-    for r in rankings:
-        if r.best_theme is None or r.score <= 0:
-            continue
-        record = dict(calls[r.id], score=r.score, matched=r.matched.get(r.best_theme, []))
-        sections[r.best_theme]["calls"].append(record)
-    return list(sections.values())
+    records = store.calls(today)
+    rankings = {r.id: r for r in rank_calls(cfg, records)} if records else {}
+    moves = store.deadline_moves()
+    calls = []
+    for record in records:
+        r = rankings.get(record["id"])
+        calls.append(Call.from_record(
+            record,
+            scores=r.themes if r else None,
+            matched=r.matched if r else None,
+            signals=getattr(r, "signals", None) if r else None,
+            deadline_moves=moves.get(record["id"], 0),
+        ))
+    return Week(
+        today=today, week=week_of(today), language=cfg.digest.language,
+        themes=[Theme(slug, t.name) for slug, t in cfg.themes.items()],
+        calls=calls, health=[SourceHealth.from_row(h) for h in store.source_health()],
+    )
+
+
+def compose_for(cfg: Config, store: Store, wk: Week, audience: Audience, kind: str) -> Digest:
+    """``audience``'s digest of the week: "new" and "changed" relative to what the store says
+    it was sent (or, for the archive, shown) in earlier weeks."""
+    included = store.digest_included(kind, audience.name, wk.week)
+    since = store.digest_last_sent(kind, audience.name, wk.week)
+    changes = [FieldChange(**row) for row in store.call_changes_since(since, CHANGE_FIELDS)
+               ] if since else []
+    return compose(audience=audience, today=wk.today, language=wk.language, themes=wk.themes,
+                   calls=wk.calls, included=included, since=since, changes=changes,
+                   health=wk.health, closing_soon_days=cfg.digest.closing_soon_days)
 
 
 def write_digest(cfg: Config, store: Store, today: date, out_dir: Path | None = None) -> list[Path]:
-    """Render the digest of what is stored and write it (HTML and text) to the output folder."""
+    """Write the week's files (archive page, index, calendar, feed, each group's .eml)."""
+    return deliver(cfg, store, today, send=False, out_dir=out_dir).files
+
+
+def deliver(
+    cfg: Config,
+    store: Store,
+    today: date,
+    *,
+    send: bool,
+    out_dir: Path | None = None,
+    retry: RetryPolicy | None = None,
+) -> Delivery:
+    """The digest step of the weekly job: write the files, then send each group's email.
+
+    Files are written every run. Emails go out only with ``send`` and an [smtp] table, once
+    per group and week; a group with nothing new, changed or closing gets none.
+    """
     out = out_dir or cfg.out_dir
-    view = build_view(
-        today=today,
-        language=cfg.digest.language,
-        themes=ranked_sections(cfg, store, today),
-        health=store.source_health(),
-    )
-    rendered = render_digest(view)
-    files = []
-    for kind, suffix in (("html", ".html"), ("text", ".txt")):
-        path = out / f"{view['week']}{suffix}"
-        atomic_write(path, rendered[kind])
-        files.append(path)
-    return files
+    wk = gather(cfg, store, today)
+    delivery = Delivery(files=write_files(cfg, store, wk, out))
+    for group in cfg.digest.groups:
+        report = _group_digest(cfg, store, wk, group, out, send=send, retry=retry)
+        if report.eml:
+            delivery.files.append(report.eml)
+        delivery.reports.append(report)
+    return delivery
+
+
+def write_files(cfg: Config, store: Store, wk: Week, out: Path) -> list[Path]:
+    """The archive page of the week, the index of weeks, the calendar and the feed."""
+    now = datetime.now(UTC)
+    archive = compose_for(cfg, store, wk, Audience(name=""), ARCHIVE)
+    page = out / f"{wk.week}.html"
+    atomic_write(page, render_archive(archive, index_url=INDEX_FILE, calendar_url=CALENDAR_FILE,
+                                      feed_url=FEED_FILE))
+    store.record_archive(wk.week, archive.call_ids())
+    weeks = [p.stem for p in out.glob("*-W*.html") if WEEK_PAGE.match(p.name)]
+    index = out / INDEX_FILE
+    atomic_write(index, render_index(weeks, language=wk.language, today=wk.today,
+                                     calendar_url=CALENDAR_FILE, feed_url=FEED_FILE))
+    calendar = out / CALENDAR_FILE
+    open_calls = [c for c in wk.calls if c.status in ("open", "forthcoming")]
+    atomic_write(calendar, build_calendar(open_calls, language=wk.language, today=wk.today,
+                                          now=now, organizer=_sender_address(cfg)
+                                          ).decode("utf-8"))
+    feed = out / FEED_FILE
+    atomic_write(feed, build_feed(matching(wk.calls, wk.themes), language=wk.language, now=now,
+                                  alternate_url=_archive_base(cfg)).decode("utf-8"))
+    return [page, index, calendar, feed]
+
+
+def _sender_address(cfg: Config) -> str:
+    return parseaddr(cfg.smtp.sender if cfg.smtp else FILES_SENDER)[1]
+
+
+def _archive_base(cfg: Config) -> str | None:
+    """Where staff can open the archive pages over the web, if the config says (a future
+    ``digest.archive_url``; the config model is not this module's)."""
+    base = getattr(cfg.digest, "archive_url", None)
+    return str(base).rstrip("/") + "/" if base else None
+
+
+def archive_url(cfg: Config, out: Path, week: str) -> str:
+    """The link behind "og N flere": the week's page on the web when configured, else the
+    file itself (works where out_dir is reachable, e.g. a shared drive)."""
+    base = _archive_base(cfg)
+    return f"{base}{week}.html" if base else (out / f"{week}.html").resolve().as_uri()
+
+
+def _group_digest(
+    cfg: Config,
+    store: Store,
+    wk: Week,
+    group: DigestGroup,
+    out: Path,
+    *,
+    send: bool,
+    retry: RetryPolicy | None,
+) -> SendReport:
+    """One group's email of the week: composed, written as .eml, and (with ``send``) claimed
+    in the store so no other run sends it too, sent, and its outcome recorded. Its calls are
+    recorded as included only when the server accepted the message."""
+    name = group.name
+    recipients = tuple(group.emails)
+    row = store.digest_send(EMAIL, name, wk.week)
+    if row and row["status"] == "sent":
+        return SendReport(name, "already-sent", f"sent {row['sent_at']}", recipients,
+                          row["message_id"] or "")
+    audience = Audience(name=name, emails=recipients, themes=tuple(group.themes))
+    digest = compose_for(cfg, store, wk, audience, EMAIL)
+    if digest.empty:
+        return SendReport(name, "nothing", "nothing new, changed or closing soon", recipients)
+    sender = cfg.smtp.sender if cfg.smtp else FILES_SENDER
+    message_id = (row or {}).get("message_id") or new_message_id(sender, wk.week, name)
+    msg = build_email(cfg, digest, out, sender=sender, to=recipients, message_id=message_id)
+    eml = out / "mail" / f"{wk.week}-{slug(name)}.eml"
+    atomic_write(eml, msg.as_string(), mode=0o600)  # it lists the group's addresses
+    report = SendReport(name, "written", "", recipients, message_id, wire_size(msg), eml)
+    if not send or cfg.smtp is None:
+        report.detail = "no [smtp] in the config" if cfg.smtp is None else "--no-send"
+        return report
+    claimed = store.claim_digest_send(EMAIL, name, wk.week, message_id=message_id,
+                                      subject=str(msg["Subject"]), recipients=recipients)
+    if claimed is None:
+        report.status, report.detail = "busy", "another run is sending it or has sent it"
+        return report
+    if claimed["message_id"] != message_id:  # a run before this one chose the id
+        msg.replace_header("Message-ID", claimed["message_id"])
+        report.message_id = claimed["message_id"]
+        atomic_write(eml, msg.as_string(), mode=0o600)
+    try:
+        settings = smtp_settings(cfg)
+    except SmtpSetupError as exc:
+        store.finish_digest_send(claimed["id"], status="failed", attempts=0, error=str(exc))
+        report.status, report.detail = "failed", str(exc)
+        return report
+    result = send_message(msg, settings, retry=retry)
+    if result.ok:
+        refused = "; ".join(f"{a}: {m}" for a, m in result.refused.items())
+        store.finish_digest_send(claimed["id"], status="sent", attempts=result.attempts,
+                                 error=f"refused: {refused}" if refused else "",
+                                 call_ids=digest.call_ids())
+        store.supersede_digest_sends(EMAIL, name, wk.week)
+        report.status = "sent"
+        report.detail = f"refused: {refused}" if refused else ""
+    else:
+        status = "pending" if result.temporary else "failed"
+        store.finish_digest_send(claimed["id"], status=status, attempts=result.attempts,
+                                 error=result.error)
+        report.status, report.detail = status, result.error
+    return report
+
+
+def build_email(
+    cfg: Config,
+    digest: Digest,
+    out: Path,
+    *,
+    sender: str,
+    to: tuple[str, ...],
+    message_id: str,
+    test: bool = False,
+) -> EmailMessage:
+    """The digest as a message: text and HTML, and the deadlines as an .ics attachment."""
+    rendered = render_email(digest, max_per_section=cfg.digest.max_per_section,
+                            archive_url=archive_url(cfg, out, digest.week), test=test)
+    calls = digest.calendar_calls()
+    ics = build_calendar(calls, language=digest.language, today=digest.today,
+                         now=datetime.now(UTC), organizer=parseaddr(sender)[1] or None,
+                         ) if calls else None
+    return build_message(
+        rendered, sender=sender, to=to, message_id=message_id,
+        list_id_value=list_id(digest.audience.name or "test", sender),
+        date=datetime.now(COPENHAGEN), language=digest.language, ics=ics,
+        ics_filename=f"fondsradar-{digest.week}.ics")
+
+
+def smtp_settings(cfg: Config) -> SmtpSettings:
+    """The [smtp] table with the password read from the environment variable it names.
+
+    The error names the variable, never a value.
+    """
+    smtp = cfg.smtp
+    if smtp is None:
+        raise SmtpSetupError("no [smtp] table in the config")
+    password = None
+    if smtp.password_env:
+        value = os.environ.get(smtp.password_env)
+        if not value:
+            raise SmtpSetupError(
+                f"smtp.password_env: the environment variable {smtp.password_env} is not set "
+                "in the environment this job runs in")
+        password = Secret(value)
+    elif smtp.username:
+        raise SmtpSetupError("smtp.username is set but smtp.password_env is not: name the "
+                             "environment variable that holds the password")
+    return SmtpSettings(host=smtp.host, port=smtp.port, security=smtp.security,
+                        username=smtp.username, password=password, timeout_s=smtp.timeout_s)
+
+
+def send_test_digest(
+    cfg: Config,
+    store: Store,
+    today: date,
+    to: str,
+    *,
+    out_dir: Path | None = None,
+    retry: RetryPolicy | None = None,
+) -> SendReport:
+    """A test digest of all themes to one address, sent even when there is nothing new, and
+    not recorded: the groups' digests of the week are untouched."""
+    out = out_dir or cfg.out_dir
+    if cfg.smtp is None:
+        return SendReport("test", "failed", "no [smtp] in the config", (to,))
+    wk = gather(cfg, store, today)
+    digest = compose_for(cfg, store, wk, Audience(name="", emails=(to,)), ARCHIVE)
+    message_id = new_message_id(cfg.smtp.sender, wk.week, "test")
+    msg = build_email(cfg, digest, out, sender=cfg.smtp.sender, to=(to,),
+                      message_id=message_id, test=True)
+    report = SendReport("test", "failed", "", (to,), message_id, wire_size(msg))
+    try:
+        settings = smtp_settings(cfg)
+    except SmtpSetupError as exc:
+        report.detail = str(exc)
+        return report
+    result = send_message(msg, settings, retry=retry)
+    report.status = "sent" if result.ok else ("pending" if result.temporary else "failed")
+    report.detail = result.error
+    return report
 
 
 def run(
@@ -131,11 +426,14 @@ def run(
     replay: Path | None = None,
     send: bool = True,
     on_event: Callable[[Event], None] = lambda e: None,
+    retry: RetryPolicy | None = None,
 ) -> JobResult:
-    """The weekly job: crawl every enabled source, match, write the digest (and send it)."""
+    """The weekly job: crawl every enabled source, match, write the digest (and send it).
+
+    The run lock is held throughout, digest and sending included."""
     with run_lock(cfg.db_path) as lock_fd:
         return _run(cfg, store, today=today, replay=replay, send=send, on_event=on_event,
-                    lock_fd=lock_fd)
+                    retry=retry, lock_fd=lock_fd)
 
 
 def _run(
@@ -146,24 +444,37 @@ def _run(
     replay: Path | None,
     send: bool,
     on_event: Callable[[Event], None],
+    retry: RetryPolicy | None,
     lock_fd: int,
 ) -> JobResult:
     result = crawl(cfg, store, today=today, replay=replay, command="run",
                    on_event=on_event, lock_fd=lock_fd)
     try:
-        result.files = write_digest(cfg, store, today)
+        delivery = deliver(cfg, store, today, send=send, retry=retry)
     except BaseException:
         store.finish_run(result.run_id, "failed", EXIT_ERROR, "the digest could not be written")
         raise
-    _finish(store, result)
+    result.files = delivery.files
+    result.sends = delivery.reports
+    unsent = [r for r in delivery.reports if r.failed]
+    if unsent:
+        result.exit_code = EXIT_ERROR
+        problems = [f"{o.source}: {o.message}" for o in result.failed]
+        problems += [f"digest for {r.group} not sent ({r.status}): {r.detail}" for r in unsent]
+        store.finish_run(result.run_id, "failed", EXIT_ERROR, "; ".join(problems))
+    else:
+        _finish(store, result)
     return result
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
     """Write via a temporary file and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); the archive, calendar and feed are meant to
+        # be served to staff, so they get the usual 0644 unless told otherwise.
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)

@@ -16,7 +16,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,35 @@ def m001_initial(db: Database) -> None:
         pk="id",
     )
     db.table("source_runs").create_index(["source", "run_id"])
+
+
+@migrations()
+def m002_digests(db: Database) -> None:
+    """What each digest delivered: one row per (kind, group, ISO week) and the calls in it.
+
+    ``kind`` is ``email`` (a group's message) or ``archive`` (the week's archive page, whose
+    group is ""). ``status``: ``pending`` (built, a temporary failure to retry), ``sending``
+    (claimed by a run right now), ``sent``, ``failed`` (a permanent failure, retried by the
+    next run once the cause is fixed) or ``superseded`` (never sent; a later week's digest
+    carries its calls). Calls are recorded in ``digest_items`` only once the digest is sent,
+    so "new since the last digest" is "not in a sent digest of that group".
+    """
+    db.table("digest_sends").create(
+        {"id": int, "kind": str, "group_name": str, "week": str, "status": str,
+         "attempts": int, "message_id": str, "subject": str, "recipients": str,
+         "error": str, "created_at": str, "claimed_at": str, "sent_at": str,
+         "updated_at": str},
+        pk="id",
+        not_null={"kind", "group_name", "week", "status", "attempts"},
+        defaults={"attempts": 0},
+    )
+    db.table("digest_sends").create_index(["kind", "group_name", "week"], unique=True)
+    db.table("digest_items").create(
+        {"send_id": int, "call_id": str, "section": str},
+        pk=("send_id", "call_id", "section"),
+        foreign_keys=[("send_id", "digest_sends", "id")],
+    )
+    db.table("digest_items").create_index(["call_id"])
 
 
 def now_iso() -> str:
@@ -243,8 +272,10 @@ class Store:
                 "first_run_id": run_id,
             })
             return True, False
-        diffs = {f: (old[f], row[f]) for f in CALL_FIELDS if not _same(old[f], row[f])}
+        diffs = {f: (old[f], row[f]) for f in CALL_FIELDS if not _same(old[f], row[f], f)}
         update: dict[str, Any] = {"last_seen": seen_at, "seen": 1, "unseen_since": None}
+        if old["extra"] != row["extra"]:
+            update["extra"] = row["extra"]  # bookkeeping keys change silently
         if diffs:
             update.update({f: new for f, (_, new) in diffs.items()})
             update["changed_at"] = seen_at
@@ -284,6 +315,18 @@ class Store:
                 out.append(record)
         return out
 
+    def raw_calls(self, source: str) -> list[dict[str, Any]]:
+        """A source's stored calls as the crawler left them (status not recomputed): what an
+        incremental crawl yields again for pages it does not fetch."""
+        out = []
+        for row in self.db.query("select * from calls where source = ?", [source]):
+            record = dict(row)
+            for f in JSON_FIELDS:
+                record[f] = json.loads(record[f]) if record.get(f) else (
+                    [] if f != "extra" else {})
+            out.append(record)
+        return out
+
     def changes(self, call_id: str) -> list[dict[str, Any]]:
         return list(self.db.query(
             "select field, old, new, changed_at from call_changes where call_id = ? order by id",
@@ -298,6 +341,151 @@ class Store:
             "runs": q("select count(*) from runs").fetchone()[0],
         }
 
+    # -------------------------------------------------------------------------- digests
+    def digest_send(self, kind: str, group: str, week: str) -> dict[str, Any] | None:
+        """The record of ``group``'s digest of ``week`` (``kind`` email or archive)."""
+        rows = list(self.db.query(
+            "select * from digest_sends where kind = ? and group_name = ? and week = ?",
+            [kind, group, week]))
+        return rows[0] if rows else None
+
+    def digest_sends(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select * from digest_sends order by week desc, id desc limit ?", [limit]))
+
+    def digest_included(self, kind: str, group: str, before_week: str) -> set[str]:
+        """Ids of calls in a sent digest of ``group`` of a week before ``before_week``.
+
+        Earlier weeks only, so re-running in the same week composes the same digest.
+        """
+        rows = self.db.execute(
+            """select distinct i.call_id from digest_items i
+               join digest_sends s on s.id = i.send_id
+               where s.kind = ? and s.group_name = ? and s.status = 'sent' and s.week < ?""",
+            [kind, group, before_week])
+        return {r[0] for r in rows}
+
+    def digest_last_sent(self, kind: str, group: str, before_week: str) -> str | None:
+        """When ``group`` was last sent a digest of a week before ``before_week`` (UTC ISO)."""
+        row = self.db.execute(
+            """select max(sent_at) from digest_sends
+               where kind = ? and group_name = ? and status = 'sent' and week < ?""",
+            [kind, group, before_week]).fetchone()
+        return row[0] if row else None
+
+    def claim_digest_send(
+        self,
+        kind: str,
+        group: str,
+        week: str,
+        *,
+        message_id: str,
+        subject: str,
+        recipients: Sequence[str],
+        stale_after_s: int = 3600,
+    ) -> dict[str, Any] | None:
+        """Claim the right to send ``group``'s digest of ``week``, or None if it was sent or
+        another run is sending it now. The record (and its Message-ID) is created on the
+        first claim and kept for every retry. A claim older than ``stale_after_s`` is taken
+        over: the run that held it died.
+        """
+        now = now_iso()
+        stale = (datetime.now(UTC).replace(microsecond=0)
+                 - timedelta(seconds=stale_after_s)).isoformat()
+        with self.db.atomic():
+            self.db.execute(
+                """insert or ignore into digest_sends
+                   (kind, group_name, week, status, attempts, message_id, created_at,
+                    updated_at)
+                   values (?, ?, ?, 'pending', 0, ?, ?, ?)""",
+                [kind, group, week, message_id, now, now])
+        with self.db.atomic():
+            cursor = self.db.execute(
+                """update digest_sends set status = 'sending', claimed_at = ?, updated_at = ?,
+                          subject = ?, recipients = ?
+                   where kind = ? and group_name = ? and week = ?
+                   and (status in ('pending', 'failed')
+                        or (status = 'sending' and claimed_at < ?))""",
+                [now, now, subject, json.dumps(list(recipients)), kind, group, week, stale])
+        return self.digest_send(kind, group, week) if cursor.rowcount == 1 else None
+
+    def finish_digest_send(
+        self,
+        send_id: int,
+        *,
+        status: str,
+        attempts: int,
+        error: str = "",
+        call_ids: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Record a claimed send's outcome; a sent digest's calls in the same transaction."""
+        if status not in ("sent", "pending", "failed"):
+            raise ValueError(f"unknown digest status {status!r}")
+        now = now_iso()
+        with self.db.atomic():
+            self.db.execute(
+                """update digest_sends set status = ?, attempts = attempts + ?, error = ?,
+                          updated_at = ?, sent_at = case when ? = 'sent' then ? else sent_at end
+                   where id = ?""",
+                [status, attempts, error or None, now, status, now, send_id])
+            if status == "sent" and call_ids:
+                self._insert_digest_items(send_id, call_ids)
+
+    def record_archive(self, week: str, call_ids: Mapping[str, Sequence[str]]) -> None:
+        """The week's archive page was (re)written with these calls: the archive's own record
+        of what it has shown, so its "new" works without any email being sent."""
+        now = now_iso()
+        with self.db.atomic():
+            self.db.execute(
+                """insert into digest_sends (kind, group_name, week, status, attempts,
+                                             created_at, updated_at, sent_at)
+                   values ('archive', '', ?, 'sent', 1, ?, ?, ?)
+                   on conflict (kind, group_name, week) do update set
+                       attempts = attempts + 1, updated_at = excluded.updated_at,
+                       sent_at = excluded.sent_at, status = 'sent'""",
+                [week, now, now, now])
+            send_id = self.db.execute(
+                "select id from digest_sends where kind = 'archive' and group_name = '' "
+                "and week = ?", [week]).fetchone()[0]
+            self.db.execute("delete from digest_items where send_id = ?", [send_id])
+            self._insert_digest_items(send_id, call_ids)
+
+    def supersede_digest_sends(self, kind: str, group: str, before_week: str) -> int:
+        """Unsent digests of earlier weeks will never go out: this week's carries their calls
+        (they were never recorded as sent, so they are still "new")."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                """update digest_sends set status = 'superseded', updated_at = ?
+                   where kind = ? and group_name = ? and week < ?
+                   and status in ('pending', 'failed')""",
+                [now_iso(), kind, group, before_week])
+        return cursor.rowcount
+
+    def _insert_digest_items(self, send_id: int, call_ids: Mapping[str, Sequence[str]]) -> None:
+        self.db.conn.executemany(
+            "insert or ignore into digest_items (send_id, call_id, section) values (?, ?, ?)",
+            [(send_id, call_id, section) for section, ids in call_ids.items()
+             for call_id in ids])
+
+    def call_changes_since(
+        self, since: str | None, fields: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Rows of ``call_changes`` of these fields after ``since`` (all when None), oldest
+        first."""
+        marks = ",".join("?" * len(fields)) or "''"
+        return list(self.db.query(
+            f"""select call_id, field, old, new, changed_at from call_changes
+                where field in ({marks}) and (? is null or changed_at > ?)
+                order by changed_at, id""",
+            [*fields, since, since]))
+
+    def deadline_moves(self) -> dict[str, int]:
+        """Per call, how often its deadlines changed: the calendar events' SEQUENCE."""
+        rows = self.db.execute(
+            "select call_id, count(*) from call_changes where field = 'deadlines' "
+            "group by call_id")
+        return {r[0]: int(r[1]) for r in rows}
+
 
 def _to_db(field: str, value: Any) -> Any:
     if field in JSON_FIELDS:
@@ -306,10 +494,18 @@ def _to_db(field: str, value: Any) -> Any:
     return value
 
 
-def _same(old: Any, new: Any) -> bool:
+def _same(old: Any, new: Any, field: str = "") -> bool:
     if isinstance(old, int | float) and isinstance(new, int | float):
         return float(old) == float(new)
+    if field == "extra" and old != new:
+        # Bookkeeping keys ("_fetched") are stored but are not a change of the call.
+        return _public(old) == _public(new)
     return old == new
+
+
+def _public(extra_json: str | None) -> dict[str, Any]:
+    data = json.loads(extra_json) if extra_json else {}
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def _as_text(value: Any) -> str | None:

@@ -45,7 +45,8 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
 
 
 def evaluate(cfg: Config, path: Path) -> str:
-    from matcher.evaluate import evaluate as run, format_report
+    from matcher.evaluate import evaluate as run
+    from matcher.evaluate import format_report
 
     calls = load_labelled(path)
     themes, settings = themes_from_config(cfg)

@@ -42,7 +42,8 @@ def test_migrations_are_recorded_and_safe_to_rerun(tmp_path: Path) -> None:
     Store(tmp_path / "db.sqlite").close()
     again = Store(tmp_path / "db.sqlite")
     names = [r[0] for r in again.db.execute("select name from _sqlite_migrations")]
-    assert names == ["m001_initial"]
+    assert names[0] == "m001_initial" and len(names) == len(set(names))
+    assert again.db.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(names)
     assert set(again.db.table_names()) >= {"calls", "call_changes", "runs", "source_runs"}
 
 
