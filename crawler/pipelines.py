@@ -147,6 +147,9 @@ class StorePipeline:
             source=spider.name, status=status, items=len(self.items), errors=errors,
             requests=int(stats.get("downloader/request_count", 0)),
             duration_s=time.monotonic() - self.t0, finish_reason=reason, message=message,
+            bytes=int(stats.get("downloader/response_bytes", 0)),
+            not_modified=int(stats.get("downloader/response_status_count/304", 0)),
+            skipped=int(stats.get("fondsradar/skipped", 0)),
         )
         own_run = self.run_id is None
         run_id = self.run_id or store.start_run(f"scrapy crawl {spider.name}", _today(

@@ -229,7 +229,9 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
             if theme is None or f"({theme})" in line or line.startswith("  "):
                 click.echo(line)
         return
-    rankings = rank_calls(cfg, calls)
+    from fondsradar.ranking import feedback_from
+
+    rankings = rank_calls(cfg, calls, feedback_from(obj.store()))
     if theme:
         rankings = sorted(rankings, key=lambda r: r.themes.get(theme, 0.0), reverse=True)
         rankings = [r for r in rankings if r.themes.get(theme, 0.0) > 0]
@@ -363,7 +365,9 @@ def status(obj: Obj) -> None:
         state = "healthy" if h["status"] == "ok" else "FAILING"
         click.echo(
             f"{h['source']}: {state}; last run {h['finished_at']} ({h['items']} calls, "
-            f"{h['errors']} errors, {h['requests']} requests, {h['duration_s']:.1f} s); "
+            f"{h['errors']} errors, {h['requests']} requests, {_kb(h['bytes'])} kB, "
+            f"{h['not_modified'] or 0} unchanged (304), {h['skipped'] or 0} pages skipped, "
+            f"{h['duration_s']:.1f} s); "
             f"last good run {h['last_ok'] or 'never'}; {h['stored']} calls stored")
         if h["message"]:
             click.echo(f"  {h['message']}")
@@ -381,6 +385,30 @@ def status(obj: Obj) -> None:
 
 
 @cli.command()
+@click.argument("call_id")
+@click.argument("verdict", type=click.Choice(["relevant", "irrelevant"]))
+@click.option("--theme", help="The verdict is about this theme only (its slug).")
+@pass_obj
+def feedback(obj: Obj, call_id: str, verdict: str, theme: str | None) -> None:
+    """Tell Fondsradar a call is relevant or not; similar calls rise or fall from then on.
+
+    A call marked irrelevant (without --theme) never appears in a digest again."""
+    cfg = obj.cfg
+    if theme and theme not in cfg.themes:
+        raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(cfg.themes)}")
+    store = obj.store()
+    call = store.call(call_id, today())
+    if call is None:
+        raise click.ClickException(
+            f"no stored call with id {call_id!r}; `fondsradar export` lists the ids")
+    store.add_feedback(call_id, verdict, theme)
+    about = f" for {cfg.themes[theme].name}" if theme else ""
+    click.echo(f"Noted: {call['title']!r} is {verdict}{about}.")
+    if verdict == "irrelevant" and not theme:
+        click.echo("It will not appear in a digest again.")
+
+
+@cli.command()
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_obj
 def evaluate(obj: Obj, labels: Path) -> None:
@@ -392,6 +420,10 @@ def evaluate(obj: Obj, labels: Path) -> None:
         click.echo(run(obj.cfg, labels))
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _kb(n: int | None) -> str:
+    return f"{(n or 0) / 1024:,.0f}"
 
 
 @cli.command(name="check-config")

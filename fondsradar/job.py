@@ -171,10 +171,12 @@ class Week:
 
 def gather(cfg: Config, store: Store, today: date) -> Week:
     """Stored open calls with the matcher's verdict, and the sources' health."""
-    from fondsradar.ranking import rank_calls  # scikit-learn loads only when ranking
+    from fondsradar.ranking import feedback_from, rank_calls, rejected  # loads scikit-learn
 
-    records = store.calls(today)
-    rankings = {r.id: r for r in rank_calls(cfg, records)} if records else {}
+    refused = rejected(store)
+    records = [r for r in store.calls(today) if r["id"] not in refused]
+    rankings = {r.id: r for r in rank_calls(cfg, records, feedback_from(store))} if records else {}
+    store.set_signals({i: r.signals for i, r in rankings.items()})
     moves = store.deadline_moves()
     calls = []
     for record in records:

@@ -36,6 +36,7 @@ EXPORT_KEYS = (
     "id", "source", "funder", "programme", "title", "url", "language", "status", "opens",
     "deadlines", "next_deadline", "amount_min", "amount_max", "currency", "budget_total",
     "description", "keywords", "first_seen", "last_seen", "changed_at", "seen", "origin",
+    "signals",
 )
 
 migrations = Migrations("fondsradar")
@@ -106,6 +107,20 @@ def m002_digests(db: Database) -> None:
     db.table("digest_items").create_index(["call_id"])
 
 
+@migrations()
+def m003_feedback_signals_costs(db: Database) -> None:
+    """Staff feedback on calls, the matcher's education signals on each call, and what a
+    crawl cost the site (bytes, 304s, pages skipped by incremental crawling)."""
+    db.table("feedback").create(
+        {"id": int, "call_id": str, "verdict": str, "theme": str, "given_at": str},
+        pk="id",
+    )
+    db.table("feedback").create_index(["call_id"])
+    db.table("calls").add_column("signals", str)
+    for column in ("bytes", "not_modified", "skipped"):
+        db.table("source_runs").add_column(column, int)
+
+
 def now_iso() -> str:
     """UTC now, to the second: when the crawler saw something."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -134,6 +149,9 @@ class SourceOutcome:
     duration_s: float = 0.0
     finish_reason: str = ""
     message: str = ""
+    bytes: int = 0
+    not_modified: int = 0
+    skipped: int = 0
 
 
 class Store:
@@ -195,7 +213,8 @@ class Store:
             "finished_at": now_iso(), "status": o.status, "items": o.items, "new": o.new,
             "changed": o.changed, "unseen": o.unseen, "errors": o.errors,
             "requests": o.requests, "duration_s": round(o.duration_s, 3),
-            "finish_reason": o.finish_reason, "message": o.message,
+            "finish_reason": o.finish_reason, "message": o.message, "bytes": o.bytes,
+            "not_modified": o.not_modified, "skipped": o.skipped,
         })
 
     def last_good_items(self, source: str) -> int | None:
@@ -313,6 +332,30 @@ class Store:
             record = _export(row, on)
             if include_all or (record["seen"] and record["status"] != "closed"):
                 out.append(record)
+        return out
+
+    # ----------------------------------------------------------------- matcher's view
+    def set_signals(self, signals: Mapping[str, Mapping[str, list[str]]]) -> None:
+        """Keep the education levels and target groups the matcher found on each call (the
+        matcher's reading, not the source's data: no change history)."""
+        with self.db.atomic():
+            for call_id, found in signals.items():
+                self.db.execute("update calls set signals = ? where id = ?",
+                                [json.dumps(found, ensure_ascii=False, sort_keys=True), call_id])
+
+    def add_feedback(self, call_id: str, verdict: str, theme: str | None) -> None:
+        with self.db.atomic():
+            self.db.table("feedback").insert({"call_id": call_id, "verdict": verdict,
+                                              "theme": theme, "given_at": now_iso()})
+
+    def feedback(self) -> list[dict[str, Any]]:
+        """Every verdict, latest last; with the call as stored (any status)."""
+        rows = list(self.db.query("select * from feedback order by id"))
+        out = []
+        for row in rows:
+            stored = self._row(row["call_id"])
+            if stored is not None:
+                out.append({**row, "call": _export(stored, date.today())})
         return out
 
     def raw_calls(self, source: str) -> list[dict[str, Any]]:
@@ -517,6 +560,7 @@ def _export(row: Mapping[str, Any], on: date) -> dict[str, Any]:
     record = dict(row)
     for f in JSON_FIELDS:
         record[f] = json.loads(record[f]) if record.get(f) else ([] if f != "extra" else {})
+    record["signals"] = json.loads(record["signals"]) if record.get("signals") else {}
     record["status"] = effective_status(
         record["status"], record["opens"], record["deadlines"], on)
     record["next_deadline"] = next_deadline(record["deadlines"], on)
