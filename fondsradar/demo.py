@@ -9,12 +9,13 @@ the sample deadlines stay meaningful.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from fondsradar.config import Config, DatabaseConfig
+from fondsradar.config import Config, DatabaseConfig, SourcesConfig
 from fondsradar.lifecycle import ENV_TODAY
 from fondsradar.store import Store
 
@@ -22,12 +23,23 @@ DEMO_HAR = Path(__file__).with_name("demo") / "demo.har"
 DEMO_TODAY = date(2027, 1, 11)
 
 
+def demo_sources() -> SourcesConfig:
+    """Every source at its default address, and the watched pages the sample traffic has."""
+    pages = json.loads(DEMO_HAR.with_name("sources.json").read_text(encoding="utf-8"))
+    return SourcesConfig.model_validate({
+        "erasmus": {}, "novonordisk": {}, "villum_velux": {}, "pdj": {},
+        "interreg": {"pages": pages["interreg"]}, "watch": {"pages": pages["watch"]},
+    })
+
+
 def demo_config(cfg: Config, out: Path) -> Config:
-    """The staff's config with the demo's own database and output, and no email."""
+    """The staff's themes and groups, with the demo's own sources, database and output, and
+    no email."""
     out = out.resolve()
     return cfg.model_copy(update={
         "database": DatabaseConfig(path=str(out / "demo.db")),
         "digest": cfg.digest.model_copy(update={"out_dir": str(out)}),
+        "sources": demo_sources(),
         "smtp": None,
     })
 

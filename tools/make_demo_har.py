@@ -20,6 +20,7 @@ from crawler.multipart import encode_multipart
 from tools import demo_sites
 
 OUT = Path(__file__).resolve().parents[1] / "fondsradar" / "demo" / "demo.har"
+SOURCES = OUT.with_name("sources.json")
 SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 PORTAL = ("https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
           "topic-details/")
@@ -166,6 +167,10 @@ def main() -> None:
                    "comment": "Sample traffic written for `fondsradar demo`; not real responses.",
                    "entries": erasmus_entries() + demo_sites.entries()}}
     OUT.write_text(json.dumps(har, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # The watched pages the archive answers for: the demo crawls these, whatever config.toml
+    # lists, so a page staff add never breaks the demo.
+    SOURCES.write_text(json.dumps(demo_sites.config_pages(), indent=1, ensure_ascii=False)
+                       + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({len(har['log']['entries'])} entries)")
 
 
