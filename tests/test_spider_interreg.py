@@ -148,6 +148,7 @@ def test_crawl_watches_every_configured_page(tmp_path: Path) -> None:
     assert health(config)["interreg"]["status"] == "ok"
 
 
+@pytest.mark.faults
 def test_crawl_500_fails_interreg_while_watch_completes(tmp_path: Path) -> None:
     path = "/oks/da/kalender/ansogningsrunde-2027-1.html"
     with serve("interreg", **{"/oks/": 500}) as site, serve("watch") as other:

@@ -222,6 +222,7 @@ def test_crawl_reports_a_changed_layout(tmp_path: Path) -> None:
     assert "Project grants for science education in schools – 2027" in stored(config)
 
 
+@pytest.mark.faults
 def test_crawl_http_500_fails_this_source_and_not_the_other(tmp_path: Path) -> None:
     with serve("novonordisk", **{"/": 500}) as nnf, serve("pdj") as pdj:
         config = write_config(tmp_path, f"""

@@ -129,6 +129,7 @@ def test_crawl_news_and_prize(tmp_path: Path) -> None:
     assert all(c["extra"]["text"] and c["extra"]["hash"] for c in watches)
 
 
+@pytest.mark.faults
 def test_crawl_empty_page_fails_pdj_while_interreg_completes(tmp_path: Path) -> None:
     with serve("pdj", **{"/": "empty"}) as site, serve("interreg") as other:
         config = write_config(tmp_path, f"""

@@ -151,6 +151,7 @@ def test_crawl_both_foundations(tmp_path: Path) -> None:
     assert health(config)["villum_velux"]["status"] == "ok"
 
 
+@pytest.mark.faults
 def test_crawl_garbage_fails_this_source_and_not_the_other(tmp_path: Path) -> None:
     with serve("villum", **{"/": "garbage"}) as villum, serve("pdj") as pdj:
         config = write_config(tmp_path, f"""
