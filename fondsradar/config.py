@@ -174,6 +174,9 @@ class DigestConfig(_Strict):
     out_dir: str = Field(default="digests/out", min_length=1)
     closing_soon_days: int = Field(default=21, ge=0, le=365)
     max_per_section: int = Field(default=15, ge=1, le=500)
+    # Where out_dir is published on the web (an intranet share, say), for the emails'
+    # "og N flere" links; without it they point at the files themselves.
+    archive_url: HttpUrl | None = None
     groups: list[DigestGroup] = Field(default_factory=list)
 
 

@@ -265,9 +265,8 @@ def _sender_address(cfg: Config) -> str:
 
 
 def _archive_base(cfg: Config) -> str | None:
-    """Where staff can open the archive pages over the web, if the config says (a future
-    ``digest.archive_url``; the config model is not this module's)."""
-    base = getattr(cfg.digest, "archive_url", None)
+    """Where staff can open the archive pages over the web, if ``digest.archive_url`` says."""
+    base = cfg.digest.archive_url
     return str(base).rstrip("/") + "/" if base else None
 
 

@@ -27,7 +27,7 @@ def test_m002_is_applied_after_m001_and_safe_to_rerun(tmp_path: Path) -> None:
     Store(tmp_path / "db.sqlite").close()
     again = Store(tmp_path / "db.sqlite")
     names = [r[0] for r in again.db.execute("select name from _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_digests"]
+    assert names[:2] == ["m001_initial", "m002_digests"]
     assert {"digest_sends", "digest_items"} <= set(again.db.table_names())
 
 

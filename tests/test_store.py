@@ -146,3 +146,26 @@ def test_import_records_are_manual_and_never_marked_unseen(store: Store) -> None
     save(store, [call(1)])
     assert store.call("manual:a", DAY)["seen"] is True
     assert store.call("manual:a", DAY)["origin"] == "manual"
+
+
+def test_m003_adds_feedback_signals_and_crawl_costs(store: Store) -> None:
+    assert "feedback" in store.db.table_names()
+    assert "signals" in store.db.table("calls").columns_dict
+    assert {"bytes", "not_modified", "skipped"} <= set(store.db.table("source_runs").columns_dict)
+
+
+def test_upgrading_a_version_1_database_keeps_its_calls(tmp_path: Path) -> None:
+    """A database made before later migrations existed is upgraded in place, calls intact."""
+    from sqlite_utils import Database
+
+    from fondsradar.store import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m002_digests")  # the schema as the first release had it
+    db.table("calls").insert({"id": "erasmus:OLD", "source": "erasmus", "title": "Old",
+                              "url": "https://x.eu", "deadlines": '["2027-01-01"]', "seen": 1,
+                              "extra": "{}", "keywords": "[]"})
+    db.close()
+    store = Store(tmp_path / "old.db")
+    assert store.call("erasmus:OLD", DAY)["title"] == "Old"
+    assert "feedback" in store.db.table_names()
