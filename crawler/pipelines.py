@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from scrapy import Spider, signals
@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.health import OK, assess
 from crawler.items import STATUSES, CallItem
-from fondsradar.lifecycle import sort_key, today
+from fondsradar.lifecycle import is_iso, sort_key, today
 from fondsradar.store import SourceOutcome, Store, now_iso, stable_id
 
 
@@ -60,10 +60,10 @@ class ValidatePipeline:
         if item.status not in STATUSES:
             self._count("invalid/status")
             item.status = "open"
-        if item.opens and not _is_iso(item.opens):
+        if item.opens and not is_iso(item.opens):
             self._count("invalid/opens")
             item.opens = None
-        good = [d for d in item.deadlines if _is_iso(d)]
+        good = [d for d in item.deadlines if is_iso(d)]
         if len(good) != len(item.deadlines):
             self._count("invalid/deadlines")
             item.deadlines = good
@@ -180,13 +180,5 @@ def _one_line(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def _is_iso(value: str) -> bool:
-    try:
-        (date.fromisoformat if len(value) <= 10 else datetime.fromisoformat)(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def _safe_sort_key(value: str) -> tuple[Any, ...]:
-    return sort_key(value) if _is_iso(value) else (date.max, value)
+    return sort_key(value) if is_iso(value) else (date.max, value)

@@ -16,6 +16,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
 from digests.words import LEVELS, STATUS, WORDS
+from fondsradar.lifecycle import local_date
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -23,14 +24,8 @@ DATE_PATTERN = {"da": "d. MMMM y", "en": "d MMMM y"}
 DATETIME_PATTERN = {"da": "d. MMMM y 'kl.' HH.mm", "en": "d MMMM y, HH:mm"}
 
 
-def local_day(value: str) -> date:
-    """The Copenhagen calendar day of an ISO date or datetime (a naive one is Copenhagen's)."""
-    if len(value) <= 10:
-        return date.fromisoformat(value)
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=COPENHAGEN)
-    return dt.astimezone(COPENHAGEN).date()
+# The Copenhagen calendar day of an ISO date or datetime: the one rule, shared with the store.
+local_day = local_date
 
 
 def format_day(day: date, language: str, *, weekday: bool = False) -> str:

@@ -34,6 +34,17 @@ def local_date(value: str) -> date:
     return dt.astimezone(COPENHAGEN).date()
 
 
+def is_iso(value: object) -> bool:
+    """An ISO 8601 date or datetime string (what the exported record's dates must be)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        (date.fromisoformat if len(value) <= 10 else datetime.fromisoformat)(value)
+    except ValueError:
+        return False
+    return True
+
+
 def sort_key(value: str) -> tuple[date, str]:
     return (local_date(value), value)
 

@@ -8,11 +8,11 @@ A bad line stops the import with its line number, before anything is written.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from crawler.items import STATUSES
+from fondsradar.lifecycle import is_iso
 from fondsradar.store import CALL_FIELDS, stable_id
 
 
@@ -56,16 +56,8 @@ def to_record(raw: dict[str, Any], where: str) -> dict[str, Any]:
     if isinstance(deadlines, str):
         deadlines = [deadlines]
     for d in [*deadlines, *([record["opens"]] if record["opens"] else [])]:
-        if not _iso(d):
+        if not is_iso(d):
             raise ImportError_(f"{where}: {d!r} is not an ISO date like 2027-03-01")
     record["deadlines"] = sorted(deadlines)
     record["id"] = raw.get("id") or stable_id(record["source"], None, record["url"])
     return record
-
-
-def _iso(value: Any) -> bool:
-    try:
-        (date.fromisoformat if len(value) <= 10 else datetime.fromisoformat)(value)
-    except (TypeError, ValueError):
-        return False
-    return True
