@@ -148,7 +148,9 @@ class StorePipeline:
             requests=int(stats.get("downloader/request_count", 0)),
             duration_s=time.monotonic() - self.t0, finish_reason=reason, message=message,
             bytes=int(stats.get("downloader/response_bytes", 0)),
-            not_modified=int(stats.get("downloader/response_status_count/304", 0)),
+            # The HTTP cache turns a 304 into the cached page before Scrapy's status counts
+            # see it, so its own count is the one that knows.
+            not_modified=int(stats.get("httpcache/revalidate", 0)),
             skipped=int(stats.get("fondsradar/skipped", 0)),
         )
         own_run = self.run_id is None

@@ -60,3 +60,50 @@ def test_a_changed_listing_entry_fetches_that_page_again(tmp_path: Path) -> None
     refetched = detail_requests(villum.requests)
     assert refetched == ["/en/group/channel/science-in-schools-2027"]
     assert len(stored(config)) >= len(details)
+
+
+def test_an_unchanged_page_costs_a_304_and_is_counted(tmp_path: Path) -> None:
+    """Conditional requests through the HTTP cache: ETag → If-None-Match → 304."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[str, int]] = []
+    page = ("<html lang='da'><body><main><h1>Erasmus+ skolepartnerskaber</h1>"
+            "<p>Ansøgningsfrist 5. marts 2027 kl. 12.00.</p></main></body></html>").encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/robots.txt":
+                code, body = 404, b""
+            elif self.headers.get("If-None-Match") == '"v1"':
+                code, body = 304, b""
+            else:
+                code, body = 200, page
+            seen.append((self.path, code))
+            self.send_response(code)
+            self.send_header("ETag", '"v1"')
+            self.send_header("Cache-Control", "max-age=0")
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/ka210"
+    try:
+        config = write_config(tmp_path, f'[sources.watch]\npages = [{{ url = "{url}", '
+                                        f'name = "KA210" }}]')
+        assert crawl(config, "watch").returncode == 0
+        second = crawl(config, "watch")
+    finally:
+        server.shutdown()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert [c for p, c in seen if p == "/ka210"] == [200, 304]
+    with sqlite3.connect(tmp_path / "fondsradar.db") as conn:
+        rows = conn.execute("select not_modified, bytes from source_runs order by id").fetchall()
+    assert rows[1][0] == 1 and rows[1][1] < rows[0][1]
+    assert "KA210" in stored(config) or len(stored(config)) == 1
