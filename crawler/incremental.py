@@ -15,6 +15,7 @@ import re
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from lxml import html as lxml_html
 from scrapy.http import TextResponse
@@ -29,26 +30,52 @@ _ITEM_FIELDS = {f.name for f in fields(CallItem)}
 
 def entry_fingerprint(response: TextResponse, url: str) -> str | None:
     """A hash of the listing entry around the link to ``url`` (None when no link is found)."""
-    try:
-        root = lxml_html.fromstring(response.body, base_url=response.url)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
-        return None
-    root.make_links_absolute(response.url, resolve_base_href=True)
-    target = url.rstrip("/")
-    for link in root.iter("a"):
-        if (link.get("href") or "").split("#")[0].rstrip("/") != target:
-            continue
-        own = _text(link)
-        entry = link
-        for parent in link.iterancestors():
-            entry = parent
-            # A list item, card or table row is the entry; a plain block only once it says
-            # more than the link itself.
-            if parent.tag in _ITEM_TAGS or (
-                    parent.tag in _BLOCK_TAGS and len(_text(parent)) > len(own)):
-                break
-        return fingerprint(_text(entry))
-    return None
+    listing = _LISTINGS.get(response)
+    if listing is None:
+        listing = _LISTINGS[response] = _Listing(response)
+    return listing.fingerprint(url)
+
+
+class _Listing:
+    """A listing page parsed once, however many of its links are looked up: parsing it again
+    for every link made a page of n links cost n parses (quadratic in the page's size)."""
+
+    def __init__(self, response: TextResponse):
+        self.links: dict[str, Any] = {}  # link target → the first <a> that points there
+        self.fingerprints: dict[str, str] = {}
+        try:
+            root = lxml_html.fromstring(response.body, base_url=response.url)
+        except (ValueError, TypeError, lxml_html.etree.ParserError):
+            return
+        root.make_links_absolute(response.url, resolve_base_href=True)
+        for link in root.iter("a"):
+            self.links.setdefault((link.get("href") or "").split("#")[0].rstrip("/"), link)
+
+    def fingerprint(self, url: str) -> str | None:
+        target = url.rstrip("/")
+        if target not in self.fingerprints:
+            link = self.links.get(target)
+            if link is None:
+                return None
+            self.fingerprints[target] = fingerprint(_text(_entry(link)))
+        return self.fingerprints[target]
+
+
+def _entry(link: Any) -> Any:
+    """The list item, card or table row around a link; a plain block only once it says more
+    than the link itself."""
+    own = _text(link)
+    entry = link
+    for parent in link.iterancestors():
+        entry = parent
+        if parent.tag in _ITEM_TAGS or (
+                parent.tag in _BLOCK_TAGS and len(_text(parent)) > len(own)):
+            break
+    return entry
+
+
+# Per listing response, while it is being parsed (the entry goes when the response does).
+_LISTINGS: WeakKeyDictionary[TextResponse, _Listing] = WeakKeyDictionary()
 
 
 def fingerprint(text: str) -> str:

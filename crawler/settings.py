@@ -59,11 +59,12 @@ EXTENSIONS = {
     "crawler.extensions.HealthExtension": 500,
 }
 
-# Conditional requests: pages are kept with their ETag / Last-Modified and revalidated, so an
-# unchanged page costs a 304 and no body. The shell puts the cache beside the database and turns
-# it off while recording or replaying a HAR (those must see real exchanges only).
+# Conditional requests: pages are kept with their ETag / Last-Modified and always revalidated,
+# so an unchanged page costs a 304 and no body, and a changed one is always seen. The shell puts
+# the cache beside the database and turns it off while recording or replaying a HAR (those must
+# see real exchanges only).
 HTTPCACHE_ENABLED = True
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_POLICY = "crawler.faults.RevalidatePolicy"
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]

@@ -280,3 +280,23 @@ def test_readable_rejects_non_text() -> None:
     from scrapy.http import Response
 
     assert readable(Response("https://x/", body=b"\x89PNG")) is None
+
+
+def test_a_404_on_a_guessed_next_page_ends_the_listing_quietly() -> None:
+    spider = make_spider(NovoNordiskSpider)
+    url = "https://novonordiskfonden.dk/wp/wp-admin/admin-ajax.php?action=content_api&page=3"
+    request = Request(url, meta={"handle_httpstatus_list": [404], "guessed_page": True})
+    response = HtmlResponse(url, status=404, body=b"<h1>Not found</h1>", request=request)
+    assert list(spider.parse(response, page=3)) == []
+    assert not spider.crawler.stats.get_value("fondsradar/layout_changed")
+
+
+def test_admin_ajax_next_page_is_guessed_and_may_404() -> None:
+    spider = make_spider(NovoNordiskSpider)
+    url = "https://novonordiskfonden.dk/wp/wp-admin/admin-ajax.php?action=content_api&page=1"
+    body = b'<div class="nnf-grant-list__item single-grant"><a href="/en/grant/x-2027/">X</a></div>'
+    response = HtmlResponse(url, body=body, request=Request(url))
+    nexts = [r for r in spider.parse(response, page=1)
+             if isinstance(r, Request) and "admin-ajax" in r.url]
+    assert [r.meta.get("guessed_page") for r in nexts] == [True]
+    assert nexts[0].meta["handle_httpstatus_list"] == [404] and "page=2" in nexts[0].url

@@ -99,6 +99,9 @@ class NovoNordiskSpider(SourceSpider):
     # ------------------------------------------------------------------------ listings
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
         """Whatever a listing URL answered, decided by its content."""
+        if response.status == 404 and response.meta.get("guessed_page"):
+            self.logger.info("end of the listing at %s", response.url)
+            return
         text_response = readable(response)
         if text_response is None:
             report_layout_changed(self, response.url, "no readable listing")
@@ -160,10 +163,14 @@ class NovoNordiskSpider(SourceSpider):
         if page >= MAX_PAGES:
             return
         url = _link_header_next(response) or (next_page(response) if html else None)
-        if url is None:
-            url = _bump_page_param(response, page)
         if url:
             yield scrapy.Request(url, callback=self.parse, cb_kwargs={"page": page + 1})
+            return
+        url = _bump_page_param(response, page)
+        if url:
+            # A guessed next page: a 404 there is the end of the list, not a fault.
+            yield scrapy.Request(url, callback=self.parse, cb_kwargs={"page": page + 1},
+                                 meta={"handle_httpstatus_list": [404], "guessed_page": True})
 
     def _discover_backends(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """A JavaScript-filled listing: its tiles come from admin-ajax (reported), else the
