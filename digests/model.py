@@ -253,11 +253,15 @@ class Digest:
             "watched": [c.id for c in self.watched],
         }
 
-    def calendar_calls(self) -> list[Call]:
-        """Every call of the digest that has a deadline, once each, for the .ics attachment."""
+    def calendar_calls(self, max_per_section: int | None = None) -> list[Call]:
+        """The calls the email shows that have a deadline, once each, for its .ics attachment.
+
+        With the email's cap, the attachment holds what the email lists (a first email, where
+        everything is new, would otherwise carry every call); fondsradar.ics has them all."""
         seen: dict[str, Call] = {}
-        entries = [e for s in self.new for e in s.entries]
-        entries += [c.entry for c in self.changed] + list(self.closing)
+        cap = max_per_section
+        entries = [e for s in self.new for e in s.entries[:cap]]
+        entries += [c.entry for c in self.changed[:cap]] + list(self.closing[:cap])
         for e in entries:
             if e.call.deadlines and e.call.id not in seen:
                 seen[e.call.id] = e.call

@@ -354,7 +354,7 @@ def build_email(
     """The digest as a message: text and HTML, and the deadlines as an .ics attachment."""
     rendered = render_email(digest, max_per_section=cfg.digest.max_per_section,
                             archive_url=archive_url(cfg, out, digest.week), test=test)
-    calls = digest.calendar_calls()
+    calls = digest.calendar_calls(cfg.digest.max_per_section)
     ics = build_calendar(calls, language=digest.language, today=digest.today,
                          now=datetime.now(UTC), organizer=parseaddr(sender)[1] or None,
                          ) if calls else None

@@ -252,3 +252,11 @@ def test_the_index_lists_weeks_newest_first() -> None:
     assert hrefs == ["2027-W02.html", "2027-W01.html", "2026-W52.html"]
     assert "11. januar 2027 – 17. januar 2027" in nbsp(html)
     assert 'href="fondsradar.ics"' in html and 'href="feed.atom"' in html
+
+
+def test_the_emails_calendar_attachment_holds_what_the_email_shows() -> None:
+    many = [mk(f"n{i}") for i in range(40)]
+    digest = full_digest(calls=many)
+    assert len(digest.calendar_calls()) == 40
+    shown = digest.calendar_calls(max_per_section=10)
+    assert len(shown) == 10 and {c.id for c in shown} <= {c.id for c in many}
