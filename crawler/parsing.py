@@ -69,6 +69,15 @@ class Amount:
     currency: str | None  # ISO 4217 code, or None when the text names no currency
 
 
+def amount_fields(amount: Amount | None, default_currency: str) -> dict[str, object]:
+    """A CallItem's amount_min, amount_max and currency; a bare number is in the source's
+    own currency."""
+    if amount is None:
+        return {"amount_min": None, "amount_max": None, "currency": None}
+    return {"amount_min": amount.min, "amount_max": amount.max,
+            "currency": amount.currency or default_currency}
+
+
 # ----------------------------------------------------------------------------------- dates
 
 _MONTHS = {

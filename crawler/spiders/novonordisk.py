@@ -44,7 +44,7 @@ from crawler.pagewatch import (
     page_title,
     readable,
 )
-from crawler.parsing import Amount, is_closed, parse_amount
+from crawler.parsing import Amount, amount_fields, is_closed, parse_amount
 from fondsradar.lifecycle import effective_status
 
 # Call and prize pages: /en/grant/<slug>/, /grant/<slug>/, /en/grants/<slug>/, /en/prizes/<slug>/.
@@ -213,9 +213,7 @@ class NovoNordiskSpider(SourceSpider):
             status=self._parse_status(labels, opens, deadlines),
             opens=opens,
             deadlines=deadlines,
-            amount_min=amount.min if amount else None,
-            amount_max=amount.max if amount else None,
-            currency=(amount.currency or "DKK") if amount else None,
+            **amount_fields(amount, "DKK"),
             budget_total=self._parse_budget(labels, text),
             description=self._parse_description(text, title),
             extra=self._parse_extra(labels, title, page.url),

@@ -39,7 +39,7 @@ from crawler.pagewatch import (
     readable,
     same_site_links,
 )
-from crawler.parsing import Amount, is_closed, is_rolling, parse_amount
+from crawler.parsing import Amount, amount_fields, is_closed, is_rolling, parse_amount
 from fondsradar.lifecycle import effective_status
 
 VILLUM = "VILLUM FONDEN"
@@ -130,9 +130,7 @@ class VillumVeluxSpider(SourceSpider):
             status=self._parse_status(labels, text, opens, deadlines, rolling),
             opens=opens,
             deadlines=deadlines,
-            amount_min=amount.min if amount else None,
-            amount_max=amount.max if amount else None,
-            currency=(amount.currency or "DKK") if amount else None,
+            **amount_fields(amount, "DKK"),
             budget_total=self._parse_budget(labels, text),
             description=self._parse_description(text, title),
             extra=self._parse_extra(labels),
