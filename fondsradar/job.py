@@ -49,9 +49,9 @@ from fondsradar.lock import run_lock
 from fondsradar.store import SourceOutcome, Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
-# Exceptions a network-less machine produces; all sources failing with them means "offline".
-OFFLINE_WORDS = ("DNSLookupError", "could not be reached", "ConnectionRefused", "TimeoutError",
-                 "TCPTimedOut", "NoRouteError")
+# crawler/health.py words every failure a network-less machine produces this way; all sources
+# failing so means "offline".
+OFFLINE_WORDS = "could not be reached"
 
 
 @dataclass
@@ -70,7 +70,7 @@ class JobResult:
     def offline(self) -> bool:
         """Every source failed to connect: most likely this machine has no network."""
         return bool(self.outcomes) and all(
-            o.status != "ok" and any(w in o.message for w in OFFLINE_WORDS)
+            o.status != "ok" and OFFLINE_WORDS in o.message
             for o in self.outcomes)
 
 
