@@ -1,7 +1,8 @@
 """HTTP Archive (HAR 1.2) files: read, match requests against them, write them.
 
 ``fondsradar crawl --record FILE.har`` writes the traffic of a live crawl and ``--replay FILE.har``
-answers every request from such a file (DESIGN.md, "Command line"). HARs saved by a browser's
+answers every request from such a file (docs/architecture.md, "Command line"). HARs saved by a
+browser's
 developer tools must work too, so reading is lenient: ``content.text`` may be missing, bodies may be
 base64, request bodies may come as ``postData.params`` instead of ``text``.
 

@@ -2,7 +2,8 @@
 
 Declared once, as a dataclass, so that ``dataclasses.asdict(item)`` is the complete record the
 store upserts (Scrapy supports dataclass items natively). Field names follow the exported record
-of DESIGN.md; ``id`` is filled in by the normalise pipeline from ``source`` and ``source_id``.
+of docs/architecture.md; ``id`` is filled in by the normalise pipeline from ``source`` and
+``source_id``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Status values of the exported record (DESIGN.md "A stored call").
+# Status values of the exported record (docs/architecture.md "A stored call").
 OPEN = "open"
 FORTHCOMING = "forthcoming"
 CLOSED = "closed"

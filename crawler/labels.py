@@ -1,6 +1,6 @@
 """Values found by their visible labels: "Call closes", "Kald lukker", "Deadline for submissions".
 
-No real HTML of the foundations' pages exists here (../shared/SOURCES.md), and their markup
+No real HTML of the foundations' pages exists here (docs/sources.md), and their markup
 changes with every redesign, so no spider looks for a CSS class. Instead the page is read the
 way a person reads it: as a sequence of visible lines, in which a value stands next to its label.
 Every layout seen or expected comes down to one of these, and all are handled here once:

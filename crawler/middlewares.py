@@ -1,7 +1,8 @@
 """Downloader middlewares: answer requests from an HTTP Archive, or record one.
 
 ``fondsradar crawl --replay FILE.har`` sets ``FONDSRADAR_HAR_REPLAY`` and ``--record FILE.har``
-sets ``FONDSRADAR_HAR_RECORD`` (DESIGN.md, "Command line"). The matching rules and the file format
+sets ``FONDSRADAR_HAR_RECORD`` (docs/architecture.md, "Command line"). The matching rules and the
+file format
 live in :mod:`crawler.har`; this module only translates between Scrapy objects and it.
 
 Where they sit: ``process_request`` runs from the engine towards the downloader (ascending

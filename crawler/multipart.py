@@ -1,6 +1,6 @@
 """multipart/form-data bodies, built and read back.
 
-Scrapy has no multipart helper, and the EU SEDIA search API (SOURCES.md §1) only accepts its
+Scrapy has no multipart helper, and the EU SEDIA search API (docs/sources.md §1) only accepts its
 ``query``, ``languages`` and ``sort`` parameters as *file-style* parts with
 ``Content-Type: application/json``; plain form fields get HTTP 500. The spider therefore builds
 the body here, with a boundary it chooses, so requests are deterministic and can be recorded and

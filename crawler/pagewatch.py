@@ -2,7 +2,7 @@
 
 Interreg programmes announce rounds on ordinary pages in prose, Poul Due Jensens Fond has no
 calls but news worth a look, and staff want to add "any page" without code
-(../shared/SOURCES.md §2 and §5). All of these are a **page watch**: fetch the page, keep its
+(docs/sources.md §2 and §5). All of these are a **page watch**: fetch the page, keep its
 main text (menus, headers, footers and cookie banners stripped, or only the part a CSS
 ``selector`` names), and emit a ``watch`` item whose ``extra`` holds the text and its hash;
 :class:`crawler.watch.WatchDiffPipeline` then says what changed since the last run.

@@ -5,7 +5,7 @@ Every spider reads its dates and amounts through this module, so that "5 Septemb
 of value, and a page's publication date or info meeting is never taken for its deadline.
 
 Hand-written regular expressions, not dateparser: the sources use a small, known set of forms
-(shared/SOURCES.md and the fixtures), a regex says exactly what is accepted, it runs in
+(docs/sources.md and the fixtures), a regex says exactly what is accepted, it runs in
 microseconds, and it gives the match offsets that the label logic of `find_deadlines` needs.
 dateparser's search mode also finds "dates" in words like "may" and in bare numbers.
 

@@ -1,7 +1,8 @@
 """The weekly digest: pure rendering and delivery.
 
 Plain records in (``model``), files' contents and emails out; nothing here reads the database
-or imports the crawler or the matcher (DESIGN.md). The shell (``fondsradar.job``) reads the
+or imports the crawler or the matcher (docs/architecture.md). The shell (``fondsradar.job``) reads
+the
 store, builds :class:`Call` records, and writes or sends what comes back.
 
 - ``compose``: which calls go into one audience's digest, under which heading;

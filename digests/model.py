@@ -1,6 +1,7 @@
 """The digest's plain data: what the shell hands in, and what :func:`digests.compose` returns.
 
-The digest package never reads the database (DESIGN.md: the stage packages take plain records),
+The digest package never reads the database (docs/architecture.md: the stage packages take plain
+records),
 so everything it needs about a call, its ranking, its history and the sources' health arrives
 here as frozen dataclasses built from the store's export records.
 """
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-# The statuses a call can be listed under (DESIGN.md); "closed" calls are never listed.
+# The statuses a call can be listed under (docs/architecture.md); "closed" calls are never listed.
 LISTED_STATUSES = ("open", "forthcoming", "rolling")
 WATCH = "watch"
 # Changes worth a line under "Ændringer", in the order they are shown.
@@ -124,7 +125,7 @@ class Call:
         signals: Mapping[str, Sequence[str]] | None = None,
         deadline_moves: int = 0,
     ) -> Call:
-        """A call from an export record (DESIGN.md "A stored call") and its ranking."""
+        """A call from an export record (docs/architecture.md "A stored call") and its ranking."""
         signals = signals or {}
         return cls(
             id=str(record["id"]),

@@ -1,4 +1,4 @@
-"""The ``fondsradar`` command line (DESIGN.md "Command line").
+"""The ``fondsradar`` command line (docs/architecture.md "Command line").
 
 Expected failures are one plain line ("Error: ...") and an exit code: 0 done; 3 done, but a
 source failed; 2 bad usage or bad config; 1 anything else. No traceback reaches staff.
@@ -205,7 +205,7 @@ def crawl(obj: Obj, sources: tuple[str, ...], replay: Path | None, record: Path 
 @click.option("--theme", help="Only this theme (its slug, e.g. piger_stem).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many calls to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/architecture.md).")
 @click.option("--explain", is_flag=True, help="Show the terms behind each score.")
 @click.option("--compare", "other", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Show which calls would enter or leave each theme's top list with this "

@@ -1,6 +1,7 @@
 """The weekly job and its stages, wired: crawl → store → match → digest → send.
 
-Each stage package stays pure (DESIGN.md): this module reads the store, hands plain records to
+Each stage package stays pure (docs/architecture.md): this module reads the store, hands plain
+records to
 ``matcher`` and ``digests``, and writes what they return.
 """
 

@@ -556,7 +556,8 @@ def _as_text(value: Any) -> str | None:
 
 
 def _export(row: Mapping[str, Any], on: date) -> dict[str, Any]:
-    """A stored row as the exported record of DESIGN.md, status recomputed for day ``on``."""
+    """A stored row as the exported record of docs/architecture.md, status recomputed for day
+    ``on``."""
     record = dict(row)
     for f in JSON_FIELDS:
         record[f] = json.loads(record[f]) if record.get(f) else ([] if f != "extra" else {})

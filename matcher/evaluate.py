@@ -1,7 +1,7 @@
 """Measuring the matcher against hand-labelled calls, next to a plain TF-IDF baseline.
 
 Staff tune keywords and knobs; this tells them whether a change helped. Labels follow
-/work/shared/eval/README.md: `labels.pagt` grades a call 0-2 for the pagt as a whole and
+the labelled file's own README: `labels.pagt` grades a call 0-2 for the pagt as a whole and
 `labels.<theme>` 0-2 per theme (absent = 0).
 
 The functions are pure; `main` (``python -m matcher.evaluate LABELS.jsonl config.toml``)

@@ -112,7 +112,7 @@ class Ranking:
     signals: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        """The `rank --json` record of DESIGN.md, plus the education signals found."""
+        """The `rank --json` record of docs/architecture.md, plus the education signals found."""
         return {
             "id": self.id,
             "title": self.title,

@@ -1,7 +1,7 @@
 """Sample traffic of the four HTML sources for ``fondsradar demo``, at their real addresses.
 
 Every body here is one of the sample pages under ``tests/sites/`` (written for Fondsradar,
-modelled on ../shared/SOURCES.md; no real page is copied), served at the URL the crawler asks
+modelled on docs/sources.md; no real page is copied), served at the URL the crawler asks
 for: the default start URLs of ``fondsradar/config.py`` and the watched pages of ``PAGES`` below
 (the lead puts those in config.toml). The sample dates are set around 2027-01-11, the demo's
 "today".

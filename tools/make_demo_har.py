@@ -1,7 +1,7 @@
 """Write ``fondsradar/demo/demo.har``: the sample traffic ``fondsradar demo`` replays.
 
 Every response here is written by us, modelled on the shapes of the real ones described in
-../shared/SOURCES.md (no real page or fixture is copied). The demo runs "as if today were"
+docs/sources.md (no real page or fixture is copied). The demo runs "as if today were"
 DEMO_TODAY, so the sample deadlines stay meaningful whenever someone tries it.
 
 The four HTML sources' pages come from ``tools/demo_sites.py`` (the sample pages of the tests).

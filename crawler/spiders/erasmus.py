@@ -1,6 +1,6 @@
 """Erasmus+ (and other EU programmes) from the EU Funding & Tenders search API, "SEDIA".
 
-What is known about the API is in ../shared/SOURCES.md §1; every quirk listed there is handled
+What is known about the API is in docs/sources.md §1; every quirk listed there is handled
 here by name:
 
 1. stale status: open/closed is decided from the deadlines, not the ``status`` flag;

@@ -1,6 +1,6 @@
 """Interreg programmes open to Midtjylland: a watch of each configured programme page.
 
-No programme has an API, feed or calls sitemap (../shared/SOURCES.md §2); rounds are announced
+No programme has an API, feed or calls sitemap (docs/sources.md §2); rounds are announced
 in Danish, Swedish and English prose on pages that get rewritten in place. So every configured
 page becomes a ``watch`` item (its main text and hash in ``extra``, see
 :mod:`crawler.pagewatch`) — unless the page plainly announces a round whose deadline is still
@@ -25,7 +25,7 @@ from crawler.pagewatch import PageWatchSpider, all_dates, deadline_dates, opens_
 from crawler.parsing import year_from_context
 from fondsradar.lifecycle import effective_status, sort_key
 
-# Programme names by host, for pages configured without one (hosts seen in SOURCES.md §2).
+# Programme names by host, for pages configured without one (hosts seen in docs/sources.md §2).
 PROGRAMMES = {
     "interreg-oks.eu": "Interreg Öresund-Kattegat-Skagerrak",
     "interregnorthsea.eu": "Interreg North Sea",

@@ -1,6 +1,6 @@
 """Novo Nordisk Fonden: open calls and prizes from novonordiskfonden.dk (WordPress).
 
-What is known (../shared/SOURCES.md §4): the listing ``/en/grant/`` is filled by JavaScript;
+What is known (docs/sources.md §4): the listing ``/en/grant/`` is filled by JavaScript;
 two back ends are reported, ``admin-ajax.php?action=content_api&type=grants...`` (HTML tiles)
 and the REST route ``/wp-json/wp/v2/grant`` (JSON with ``link``). Call pages ``/en/grant/<slug>/``
 and ``/grant/<slug>/`` are server-rendered with a block of labels, in three designs and two

@@ -1,7 +1,7 @@
 """Poul Due Jensens Fond (the Grundfos Foundation), pdjf.dk: news watched, the prize as a call.
 
 The foundation has no open calls: "Fonden opsøger som udgangspunkt selv partnere"
-(../shared/SOURCES.md §5). What is worth seeing each week is its news (new programmes for
+(docs/sources.md §5). What is worth seeing each week is its news (new programmes for
 science education and inclusion in Region Midtjylland are announced there) and the Grundfos
 Prize, for which Danish universities nominate candidates "no later than 1 May 2025" (DKK 1
 million). So, from each start URL:

@@ -1,6 +1,6 @@
 """VILLUM FONDEN and VELUX FONDEN: current calls from villumfonden.dk and veluxfonden.dk.
 
-What is known (../shared/SOURCES.md §3): each site lists its current calls (``/en/basic-page/
+What is known (docs/sources.md §3): each site lists its current calls (``/en/basic-page/
 current-calls``; the Villum and Danish twins are a guess) and a call is a page
 ``/{da,en}/group/channel/<slug>`` with a sidebar of labels and values: Status, Full budget of the
 call, Application amount range, "Application – Open for submissions" and "Application –
