@@ -63,10 +63,11 @@ class HealthExtension:
     def engine_stopped(self) -> None:
         stats = self.crawler.stats
         if stats.get_value("fondsradar/health") is None:  # no store pipeline: judge here
-            status, message, _ = assess(stats.get_stats(), stats.get_value(
-                "finish_reason", ""), self.items)
+            verdict = assess(stats.get_stats(), stats.get_value("finish_reason", ""), self.items)
+            status, message, cause = verdict.status, verdict.message, str(verdict.cause)
         else:
             status = stats.get_value("fondsradar/health")
             message = stats.get_value("fondsradar/health_message", "")
+            cause = stats.get_value("fondsradar/health_cause", "")
         emit({"event": "closed", "source": self.name, "items": self.items, "status": status,
-              "message": message})
+              "message": message, "cause": cause})

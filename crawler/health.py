@@ -8,14 +8,16 @@ when it yielded nothing, or when its pages no longer had the labels the spider l
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from records.health import Cause
 
 OK = "ok"
 FAILED = "failed"
 
 
-# Network failures in plain words; "could not be reached" marks the ones an offline machine
-# produces (the shell then points to `fondsradar demo`).
+# Network failures in plain words.
 _NET_WORDS = {
     "CannotResolveHostError": "the site could not be reached: its name was not found",
     "DNSLookupError": "the site could not be reached: its name was not found",
@@ -30,6 +32,21 @@ _NET_WORDS = {
 }
 
 
+# The failures an offline machine produces for every source.
+_OFFLINE_KINDS = {"CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError",
+                  "ConnectionRefusedError"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A source's health after one crawl: ``cause`` for code, ``message`` for people."""
+
+    status: str  # OK or FAILED
+    message: str = ""
+    errors: int = 0
+    cause: Cause = Cause.NONE
+
+
 def count(stats: Mapping[str, Any], prefix: str) -> int:
     return sum(int(v) for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
@@ -42,13 +59,15 @@ DROP_MIN_PREVIOUS = 6
 
 def assess(
     stats: Mapping[str, Any], reason: str, items: int, previous: int | None = None
-) -> tuple[str, str, int]:
-    """(status, a plain-words message, number of errors) for one finished crawl.
+) -> Verdict:
+    """The verdict on one finished crawl: status, a plain-words message, the number of errors
+    and the main cause (the first that applies of network, HTTP, refusals, layout, drop).
 
     ``previous`` is the item count of the source's last good crawl: a sudden drop below half
     of it fails the source, so a half-broken site never quietly empties the digest.
     """
     problems: list[str] = []
+    causes: list[Cause] = []
     exceptions = count(stats, "spider_exceptions/")
     http_errors = count(stats, "httperror/response_ignored_status_count/")
     net_errors = count(stats, "downloader/exception_type_count/")
@@ -56,33 +75,49 @@ def assess(
     layout = stats.get("fondsradar/layout_changed") or []
     if reason not in ("finished", ""):
         problems.append(f"the crawl stopped early ({reason})")
+        causes.append(Cause.ERROR)
     if exceptions:
         problems.append(f"{exceptions} page(s) could not be read (see the log)")
+        causes.append(Cause.ERROR)
     if http_errors:
         codes = sorted(k.rsplit("/", 1)[-1] for k in stats
                        if k.startswith("httperror/response_ignored_status_count/"))
         problems.append(f"the site answered with HTTP errors ({', '.join(codes)})")
+        causes.append(Cause.HTTP)
     if net_errors:
         kinds = sorted({k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
                         if k.startswith("downloader/exception_type_count/")})
         problems.extend(sorted({_NET_WORDS.get(kind, "the site could not be reached")
                                 + f" ({kind})" for kind in kinds}))
+        causes.append(Cause.OFFLINE if set(kinds) <= _OFFLINE_KINDS else Cause.UNREACHABLE)
     if replay_misses:
         problems.append(f"{replay_misses} request(s) were not in the recorded archive")
+        causes.append(Cause.ERROR)
     offsite = stats.get("fondsradar/offsite_redirect") or []
     if offsite:
         problems.append("redirected to another site: " + ", ".join(offsite[:3]))
+        causes.append(Cause.REFUSED)
     robots = int(stats.get("robotstxt/forbidden", 0))
     if robots:
         problems.append(f"robots.txt asks crawlers not to fetch {robots} page(s)")
+        causes.append(Cause.REFUSED)
     if layout:
         problems.append("layout changed? no expected labels on " + ", ".join(layout[:5]))
+        causes.append(Cause.LAYOUT)
     if items == 0:
         problems.append("no calls found")
+        causes.append(Cause.LAYOUT)
     elif previous and previous >= DROP_MIN_PREVIOUS and items < previous * DROP_RATIO:
         problems.append(f"far fewer calls than last time ({items}, was {previous}); "
                         "the site may have changed")
+        causes.append(Cause.DROP)
     errors = exceptions + http_errors + net_errors + len(layout) + len(offsite) + robots
     if problems:
-        return FAILED, "; ".join(problems), max(errors, 1)
-    return OK, "", 0
+        return Verdict(FAILED, "; ".join(problems), max(errors, 1), min(causes, key=_RANK.index))
+    return Verdict(OK)
+
+
+# Which cause explains a failure best when there are several: a machine without network also
+# finds no calls, and that is not a layout change.
+_RANK = [Cause.OFFLINE, Cause.UNREACHABLE, Cause.HTTP, Cause.REFUSED, Cause.LAYOUT, Cause.DROP,
+         Cause.ERROR]

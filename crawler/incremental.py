@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from lxml import html as lxml_html
 from scrapy.http import TextResponse
 
-from crawler.items import CallItem
+from records.call import CallItem
 
 REFRESH_DAYS = 28
 _ITEM_TAGS = {"li", "article", "tr", "dd"}
@@ -103,13 +103,13 @@ class Memory:
             return cls([])
         from pathlib import Path
 
-        from fondsradar.store import Store
+        from records.store import Store
 
         if not Path(db).exists():
             return cls([])
         store = Store(db)
         try:
-            return cls(store.raw_calls(spider.name))
+            return cls(store.calls.raw(spider.name))
         finally:
             store.close()
 

@@ -26,10 +26,11 @@ from lxml import etree
 from scrapy.http import Response, TextResponse
 
 from crawler.incremental import Memory, entry_fingerprint
-from crawler.items import WATCH, CallItem
 from crawler.labels import iso, parse_html, report_layout_changed, visible_lines
 from crawler.parsing import find_dates, find_deadlines, find_opens
-from fondsradar.lifecycle import local_date, today
+from records.call import WATCH, CallItem
+from records.clock import local_date, today
+from records.language import detect_language
 
 # Page furniture that is never the content, and changes for reasons of its own.
 # (Not <form>: ASP.NET sites wrap the whole page in one; a search form has role="search".)
@@ -47,18 +48,6 @@ _MAIN_XPATHS = ("//main", "//*[@role='main']", "//article", "//*[@id='content']"
 MIN_MAIN_TEXT = 200  # a <main> with less text than this is a shell; read the whole body
 MAX_TEXT = 50_000  # stored per page; far above any real call page
 DESCRIPTION_CHARS = 4000
-
-# Function words that tell Danish (and its Scandinavian neighbours on Interreg pages) from
-# English. Month names are left out on purpose: Danish pages use English ones.
-_DA_WORDS = frozenset(
-    "og er til på af med det der som ikke kan skal har fra om eller ved hvor også denne dette "
-    "efter inden senest mellem være bliver vores jeres jer vi du din dit fonden ansøgning "
-    "ansøgninger ansøgningsfrist støtte projekter projektet och att är för inte till av kommer "
-    "ska sig bli".split())
-_EN_WORDS = frozenset(
-    "the and of to is are with that this be by from on or will can an which not have has you "
-    "your we our in for grants grant applications application funding call".split())
-
 
 # ----------------------------------------------------------------------------- page reading
 def page_tree(html: str | bytes) -> etree._Element | None:
@@ -142,16 +131,6 @@ def page_title(response: TextResponse) -> str:
     return re.split(r"\s+[|–—-]\s+", title)[0] if title else ""
 
 
-def detect_language(text: str) -> str | None:
-    """'da' or 'en' from the text's function words, or None when the text says too little."""
-    words = re.findall(r"[a-zæøåäö]+", text.lower())
-    da = sum(1 for w in words if w in _DA_WORDS)
-    en = sum(1 for w in words if w in _EN_WORDS)
-    if da + en < 6 or da == en:
-        return None
-    return "da" if da > en else "en"
-
-
 def page_language(response: TextResponse, text: str, default: str = "en") -> str:
     """The language of the page's content: its text decides (NNF serves Danish text under /en/
     and inside an English shell), then ``<html lang>``, then ``default``; never the URL."""
@@ -233,8 +212,7 @@ def upcoming(deadlines: list[str], on: date) -> list[str]:
 
 def spider_today(settings: Any) -> date:
     """"Today" of a crawl: the ``FONDSRADAR_TODAY`` setting (tests, replays), else Copenhagen's."""
-    forced = settings.get("FONDSRADAR_TODAY")
-    return date.fromisoformat(forced) if forced else today()
+    return today(settings.get("FONDSRADAR_TODAY"))
 
 
 def readable(response: Response) -> TextResponse | None:

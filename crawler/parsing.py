@@ -28,7 +28,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+
+from records.clock import COPENHAGEN
 
 __all__ = [
     "Amount",
@@ -45,7 +46,6 @@ __all__ = [
     "year_from_context",
 ]
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 DateValue = date | datetime  # datetime is a subclass of date; the alias documents the intent
 

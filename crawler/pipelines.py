@@ -19,9 +19,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.health import OK, assess
-from crawler.items import STATUSES, CallItem
-from fondsradar.lifecycle import is_iso, sort_key, today
-from fondsradar.store import SourceOutcome, Store, now_iso, stable_id
+from records.call import STATUSES, CallItem, stable_id
+from records.clock import is_iso, sort_key, today
+from records.store import SourceOutcome, Store, now_iso
 
 
 class NormalisePipeline:
@@ -141,10 +141,12 @@ class StorePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         store = Store(self.db_path)
-        previous = store.last_good_items(spider.name)
-        status, message, errors = assess(stats, reason, len(self.items), previous)
+        previous = store.sources.last_good_items(spider.name)
+        verdict = assess(stats, reason, len(self.items), previous)
+        status, message = verdict.status, verdict.message
         outcome = SourceOutcome(
-            source=spider.name, status=status, items=len(self.items), errors=errors,
+            source=spider.name, status=status, items=len(self.items), errors=verdict.errors,
+            cause=verdict.cause,
             requests=int(stats.get("downloader/request_count", 0)),
             duration_s=time.monotonic() - self.t0, finish_reason=reason, message=message,
             bytes=int(stats.get("downloader/response_bytes", 0)),
@@ -154,28 +156,25 @@ class StorePipeline:
             skipped=int(stats.get("fondsradar/skipped", 0)),
         )
         own_run = self.run_id is None
-        run_id = self.run_id or store.start_run(f"scrapy crawl {spider.name}", _today(
+        run_id = self.run_id or store.runs.start(f"scrapy crawl {spider.name}", today(
             self.crawler.settings.get("FONDSRADAR_TODAY")))
         try:
-            store.save_source(run_id, spider.name, list(self.items.values()), outcome,
+            store.calls.save(run_id, spider.name, list(self.items.values()), outcome,
                               self.started_at, complete=status == OK)
             if own_run:
-                store.finish_run(run_id, status, 0 if status == OK else 3, message)
+                store.runs.finish(run_id, status, 0 if status == OK else 3, message)
         finally:
             store.close()
         for key in ("new", "changed", "unseen"):
             self.crawler.stats.set_value(f"fondsradar/{key}", getattr(outcome, key))
         self.crawler.stats.set_value("fondsradar/health", status)
         self.crawler.stats.set_value("fondsradar/health_message", message)
+        self.crawler.stats.set_value("fondsradar/health_cause", str(verdict.cause))
         spider.logger.log(
             20 if status == OK else 40,
             "%s: %d calls (%d new, %d changed)%s", spider.name, outcome.items, outcome.new,
             outcome.changed, f" — FAILING: {message}" if message else "",
         )
-
-
-def _today(value: str | None) -> date:
-    return date.fromisoformat(value) if value else today()
 
 
 def _one_line(text: str | None) -> str:

@@ -1,9 +1,9 @@
-"""Scrapy settings for Fondsradar (``scrapy.cfg`` points here).
+"""The crawler's Scrapy settings: its defaults, independent of any config file.
 
 Values that staff control (user agent, robots.txt, timeouts, source URLs, the database) come
-from ``config.toml`` through :func:`fondsradar.crawl.scrapy_settings`; the ``fondsradar``
-command passes them explicitly, and a plain ``scrapy crawl erasmus`` from the repository root
-reads ``$FONDSRADAR_CONFIG`` or ``./config.toml`` at the bottom of this file.
+from ``config.toml``: the ``fondsradar`` command's crawl child sets them explicitly, and a plain
+``scrapy crawl erasmus`` from the repository root gets them through the shell's
+``fondsradar.scrapy_settings`` (where ``scrapy.cfg`` points). This module imports no shell code.
 """
 
 BOT_NAME = "fondsradar"
@@ -83,24 +83,3 @@ FONDSRADAR_HAR_RECORD = ""
 FONDSRADAR_BACKOFF_S = 2.0
 FONDSRADAR_BACKOFF_MAX_S = 120.0
 
-
-def _from_config() -> dict:
-    """The config file's values, for `scrapy crawl` run by hand from the repository root."""
-    import logging
-    import os
-
-    if os.environ.get("FONDSRADAR_NO_CONFIG"):
-        return {}
-    try:
-        from fondsradar.config import ConfigError, config_path, load_config
-        from fondsradar.crawl import scrapy_settings
-
-        return scrapy_settings(load_config(config_path(None)))
-    except ConfigError as exc:
-        logging.getLogger(__name__).warning("config.toml not used: %s", exc)
-    except ImportError:
-        pass
-    return {}
-
-
-globals().update(_from_config())

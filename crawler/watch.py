@@ -22,9 +22,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.items import CallItem
-from fondsradar.lifecycle import today
-from fondsradar.store import Store, stable_id
+from records.call import CallItem, stable_id
+from records.clock import today
+from records.store import Store
 
 MAX_LINES = 5  # per list: a digest line, not a full diff
 MAX_LINE_CHARS = 200
@@ -37,8 +37,7 @@ class WatchDiffPipeline:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
         self.db_path = settings.get("FONDSRADAR_DB") or "data/fondsradar.db"
-        forced = settings.get("FONDSRADAR_TODAY")
-        self.today: date = date.fromisoformat(forced) if forced else today()
+        self.today: date = today(settings.get("FONDSRADAR_TODAY"))
         self.stats = crawler.stats
         self._store: Store | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -60,7 +59,7 @@ class WatchDiffPipeline:
     def _previous_extra(self, call_id: str) -> dict[str, Any] | None:
         if self._store is None:
             self._store = Store(self.db_path)
-        record = self._store.call(call_id, self.today)
+        record = self._store.calls.get(call_id, self.today)
         extra = record.get("extra") if record else None
         return extra if isinstance(extra, dict) else None
 

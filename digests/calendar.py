@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from digests.formatting import COPENHAGEN, amount_text, local_day
+from digests.formatting import amount_text, local_day
 from digests.model import Call
 from digests.text import clean_text, safe_url
 from digests.words import WORDS
+from records.clock import COPENHAGEN
 
 PRODID = "-//Region Midtjylland//Fondsradar//DA"
 UID_DOMAIN = "fondsradar"

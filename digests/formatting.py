@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
 from digests.words import LEVELS, STATUS, WORDS
-from fondsradar.lifecycle import local_date
+from records.clock import COPENHAGEN, local_date
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 DATE_PATTERN = {"da": "d. MMMM y", "en": "d MMMM y"}
 DATETIME_PATTERN = {"da": "d. MMMM y 'kl.' HH.mm", "en": "d MMMM y, HH:mm"}
 

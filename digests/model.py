@@ -184,6 +184,7 @@ class SourceHealth:
     last_ok: str | None = None
     message: str = ""
     stored: int = 0
+    cause: str = ""  # a records.health.Cause value
 
     @property
     def failing(self) -> bool:
@@ -193,7 +194,8 @@ class SourceHealth:
     def from_row(cls, row: Mapping[str, Any]) -> SourceHealth:
         return cls(source=str(row.get("source") or "?"), status=str(row.get("status") or ""),
                    items=int(row.get("items") or 0), last_ok=row.get("last_ok"),
-                   message=str(row.get("message") or ""), stored=int(row.get("stored") or 0))
+                   message=str(row.get("message") or ""), stored=int(row.get("stored") or 0),
+                   cause=str(row.get("cause") or ""))
 
 
 @dataclass(frozen=True)

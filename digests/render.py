@@ -39,6 +39,7 @@ from digests.formatting import (
 from digests.model import Call, ChangedCall, Digest, Entry, SourceHealth
 from digests.text import clean_text, safe_url
 from digests.words import WORDS, source_name
+from records.health import Cause
 
 TEMPLATES = Path(__file__).with_name("templates")
 # How many changed lines of one watched page are shown before "og N linjer mere".
@@ -281,6 +282,11 @@ def _watched_view(call: Call, lang: str) -> dict[str, Any]:
     }
 
 
+# The words for each cause of failure (records.health.Cause) in digests/words.py.
+_FAIL_WORDS = {Cause.OFFLINE: "fail_unreachable", Cause.UNREACHABLE: "fail_unreachable",
+               Cause.HTTP: "fail_http", Cause.LAYOUT: "fail_empty", Cause.DROP: "fail_drop"}
+
+
 def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:
     """One plain line per source; a failing source says what staff should suspect."""
     words = WORDS[lang]
@@ -290,16 +296,6 @@ def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:
         key = "healthy" if when else "healthy_never"
         return {"failing": False, "text": words[key].format(source=name, items=h.items,
                                                             when=when)}
-    message = h.message.lower()
-    if "no calls found" in message or "layout changed" in message:
-        key = "fail_empty"
-    elif "far fewer" in message:
-        key = "fail_drop"
-    elif "could not be reached" in message:
-        key = "fail_unreachable"
-    elif "http error" in message:
-        key = "fail_http"
-    else:
-        key = "fail_other"
+    key = _FAIL_WORDS.get(h.cause, "fail_other")  # StrEnum members hash as their text
     since = words["last_ok"].format(when=when) if when else words["never_ok"]
     return {"failing": True, "text": f"{words[key].format(source=name)} ({since})"}

@@ -19,8 +19,9 @@ from typing import Any
 import click
 
 from fondsradar.config import Config, ConfigError, config_path, load_config
-from fondsradar.lifecycle import ENV_TODAY, today
-from fondsradar.store import Store
+from fondsradar.sendstatus import SendStatus
+from records import clock
+from records.store import Store
 
 EXIT_SOURCE_FAILED = 3
 
@@ -28,8 +29,11 @@ EXIT_SOURCE_FAILED = 3
 class Obj:
     """What every command shares: where the config is, and the day to run for."""
 
-    def __init__(self, config_file: Path):
+    def __init__(self, config_file: Path, forced_today: date | None):
         self.config_file = config_file
+        self.forced_today = forced_today  # --today / $FONDSRADAR_TODAY, when given
+        # Computed once per command and passed to everything that needs it.
+        self.today = clock.today(forced_today)
         self._cfg: Config | None = None
 
     @property
@@ -51,27 +55,24 @@ class Obj:
 pass_obj = click.make_pass_decorator(Obj)
 
 
-def _set_today(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is None:
-        return
+def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     try:
-        date.fromisoformat(value)
+        return date.fromisoformat(value) if value else None
     except ValueError:
         raise click.BadParameter("expected a date like 2026-06-27") from None
-    # An environment variable, so the crawler's child process sees the same day.
-    os.environ[ENV_TODAY] = value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
               help="The config file (default: $FONDSRADAR_CONFIG, else ./config.toml).")
-@click.option("--today", callback=_set_today, expose_value=False, is_eager=True,
-              help="Run as if today were this date (YYYY-MM-DD); for replays and tests.")
+@click.option("--today", "today", callback=_parse_today, envvar="FONDSRADAR_TODAY",
+              help="Run as if today were this date (YYYY-MM-DD; also $FONDSRADAR_TODAY); "
+                   "for replays and tests.")
 @click.version_option(package_name="fondsradar")
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None) -> None:
+def cli(ctx: click.Context, config: Path | None, today: date | None) -> None:
     """Fondsradar finds funding calls for Den Midtjyske Teknologipagt and mails a digest."""
-    ctx.obj = Obj(config_path(config))
+    ctx.obj = Obj(config_path(config), today)
 
 
 # ------------------------------------------------------------------------------ progress
@@ -162,7 +163,7 @@ def run(obj: Obj, no_send: bool, replay: Path | None) -> None:
     cfg = obj.cfg
     store = obj.store()
     with Progress(list(cfg.sources.enabled())) as progress:
-        result = job.run(cfg, store, today=today(), replay=replay,
+        result = job.run(cfg, store, today=obj.today, replay=replay,
                          send=not no_send, on_event=progress)
     _summary(result.outcomes)
     for path in result.files:
@@ -192,7 +193,7 @@ def crawl(obj: Obj, sources: tuple[str, ...], replay: Path | None, record: Path 
     names = list(sources) or enabled
     store = obj.store()
     with Progress(names) as progress:
-        result = job.crawl(cfg, store, today=today(), sources=names,
+        result = job.crawl(cfg, store, today=obj.today, sources=names,
                            replay=replay, record=record, on_event=progress)
     _summary(result.outcomes)
     if record:
@@ -219,11 +220,11 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
     cfg = obj.cfg
     if theme and theme not in cfg.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(cfg.themes)}")
-    calls = obj.store().calls(today())
+    calls = obj.store().calls.current(obj.today)
     if other is not None:
         from fondsradar.tuning import compare
 
-        other_cfg = Obj(other).cfg
+        other_cfg = Obj(other, obj.forced_today).cfg
         click.echo(f"If {other.name} were saved instead of {obj.config_file.name}:")
         for line in compare(cfg, other_cfg, calls, limit):
             if theme is None or f"({theme})" in line or line.startswith("  "):
@@ -231,7 +232,7 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
         return
     from fondsradar.ranking import feedback_from
 
-    rankings = rank_calls(cfg, calls, feedback_from(obj.store()))
+    rankings = rank_calls(cfg, calls, feedback_from(obj.store(), obj.today))
     if theme:
         rankings = sorted(rankings, key=lambda r: r.themes.get(theme, 0.0), reverse=True)
         rankings = [r for r in rankings if r.themes.get(theme, 0.0) > 0]
@@ -277,12 +278,12 @@ def digest(obj: Obj, out: Path | None, send: bool, to: str | None) -> None:
             raise click.UsageError(f"--to: {to!r} is not an email address")
         if cfg.smtp is None:
             raise click.ClickException("no [smtp] in the config, so nothing can be sent")
-        report = job.send_test_digest(cfg, obj.store(), today(), to, out_dir=out)
-        if report.status == "sent":
+        report = job.send_test_digest(cfg, obj.store(), obj.today, to, out_dir=out)
+        if report.status == SendStatus.SENT:
             click.echo(f"Test digest sent to {to} ({report.size} bytes).")
             return
         raise click.ClickException(f"the test digest was not sent: {report.detail}")
-    delivery = job.deliver(cfg, obj.store(), today(), send=send, out_dir=out)
+    delivery = job.deliver(cfg, obj.store(), obj.today, send=send, out_dir=out)
     for path in delivery.files:
         click.echo(f"Digest written to {path}")
     _report_sends(delivery.reports, sending=send, smtp=cfg.smtp is not None)
@@ -294,15 +295,15 @@ def _report_sends(reports: list[Any], *, sending: bool, smtp: bool) -> None:
     """One line per group: what happened to its email this run."""
     for r in reports:
         who = f"{r.group} ({', '.join(r.recipients)})"
-        if r.status == "sent":
+        if r.status == SendStatus.SENT:
             click.echo(f"Sent to {who}.")
-        elif r.status == "already-sent":
+        elif r.status == SendStatus.ALREADY_SENT:
             click.echo(f"Already sent to {r.group} this week; not sent again.")
-        elif r.status == "nothing":
+        elif r.status == SendStatus.NOTHING:
             click.echo(f"Nothing new, changed or closing soon for {r.group}: no email.")
-        elif r.status == "busy":
+        elif r.status == SendStatus.BUSY:
             click.echo(f"Another run is sending the digest of {r.group}; left to it.")
-        elif r.status == "written":
+        elif r.status == SendStatus.WRITTEN:
             click.echo(f"Email for {who} written to {r.eml}, not sent.")
         else:
             retry = "the next run retries it"
@@ -319,7 +320,7 @@ def _report_sends(reports: list[Any], *, sending: bool, smtp: bool) -> None:
 @pass_obj
 def export(obj: Obj, fmt: str, include_all: bool) -> None:
     """Stored calls; open and forthcoming unless --all."""
-    records = obj.store().calls(today(), include_all=include_all)
+    records = obj.store().calls.current(obj.today, include_all=include_all)
     click.echo(_format_records(records, fmt), nl=False)
 
 
@@ -349,7 +350,7 @@ def import_(obj: Obj, file: Path) -> None:
         records = read_jsonl(file)
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from None
-    new, changed = obj.store().import_records(records)
+    new, changed = obj.store().calls.import_records(records)
     click.echo(f"Imported {len(records)} calls from {file.name}: {new} new, {changed} changed.")
 
 
@@ -358,7 +359,7 @@ def import_(obj: Obj, file: Path) -> None:
 def status(obj: Obj) -> None:
     """Per source: last run, calls, errors, healthy or not."""
     store = obj.store()
-    health = store.source_health()
+    health = store.sources.latest()
     if not health:
         click.echo("No crawl has run yet. Run `fondsradar crawl`.")
     for h in health:
@@ -376,7 +377,7 @@ def status(obj: Obj) -> None:
     cfg = obj.cfg
     click.echo(f"Schedule: {cfg.schedule.cron} ({cfg.schedule.timezone}); next run "
                f"{next_run(cfg):%Y-%m-%d %H:%M} if `fondsradar schedule` is running")
-    runs = store.runs(5)
+    runs = store.runs.recent(5)
     if runs:
         click.echo("Last runs:")
         for r in runs:
@@ -397,11 +398,11 @@ def feedback(obj: Obj, call_id: str, verdict: str, theme: str | None) -> None:
     if theme and theme not in cfg.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(cfg.themes)}")
     store = obj.store()
-    call = store.call(call_id, today())
+    call = store.calls.get(call_id, obj.today)
     if call is None:
         raise click.ClickException(
             f"no stored call with id {call_id!r}; `fondsradar export` lists the ids")
-    store.add_feedback(call_id, verdict, theme)
+    store.feedback.add(call_id, verdict, theme)
     about = f" for {cfg.themes[theme].name}" if theme else ""
     click.echo(f"Noted: {call['title']!r} is {verdict}{about}.")
     if verdict == "irrelevant" and not theme:
@@ -417,7 +418,7 @@ def evaluate(obj: Obj, labels: Path) -> None:
     from fondsradar.tuning import evaluate as run
 
     try:
-        click.echo(run(obj.cfg, labels))
+        click.echo(run(obj.cfg, labels, obj.today))
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -460,7 +461,7 @@ def demo(out: Path) -> None:
     from fondsradar.demo import run_demo
 
     obj = click.get_current_context().find_object(Obj)
-    code, files = run_demo(obj.cfg, out, echo=click.echo)
+    code, files = run_demo(obj.cfg, out, echo=click.echo, today=obj.forced_today)
     for path in files:
         click.echo(f"Demo digest: {path.resolve()}")
     sys.exit(code)

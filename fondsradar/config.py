@@ -25,6 +25,8 @@ from pydantic import (
     field_validator,
 )
 
+from records import sources as defaults
+
 DEFAULT_CONFIG = "config.toml"
 ENV_CONFIG = "FONDSRADAR_CONFIG"
 
@@ -75,9 +77,9 @@ class SourceConfig(_Strict):
 
 
 class ErasmusConfig(SourceConfig):
-    search_url: HttpUrl = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
+    search_url: HttpUrl = defaults.ERASMUS_SEARCH_URL
     programmes: list[Annotated[str, Field(pattern=r"^\d+$")]] = Field(
-        default_factory=lambda: ["43353764"], min_length=1
+        default_factory=lambda: list(defaults.ERASMUS_PROGRAMMES), min_length=1
     )
     page_size: int = Field(default=100, ge=1, le=100)
     max_pages: int = Field(default=50, ge=1, le=1000)
@@ -89,19 +91,17 @@ class StartUrlsConfig(SourceConfig):
 
 class NovoNordiskConfig(StartUrlsConfig):
     start_urls: list[HttpUrl] = Field(
-        default_factory=lambda: ["https://novonordiskfonden.dk/en/grant/"], min_length=1)
+        default_factory=lambda: list(defaults.NOVONORDISK_START_URLS), min_length=1)
 
 
 class VillumVeluxConfig(StartUrlsConfig):
     start_urls: list[HttpUrl] = Field(
-        default_factory=lambda: ["https://villumfonden.dk/en/basic-page/current-calls",
-                                 "https://veluxfonden.dk/en/basic-page/current-calls"],
-        min_length=1)
+        default_factory=lambda: list(defaults.VILLUM_VELUX_START_URLS), min_length=1)
 
 
 class PdjConfig(StartUrlsConfig):
     start_urls: list[HttpUrl] = Field(
-        default_factory=lambda: ["https://www.pdjf.dk/nyheder/"], min_length=1)
+        default_factory=lambda: list(defaults.PDJ_START_URLS), min_length=1)
 
 
 class WatchedPage(_Strict):

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from fondsradar.config import Config
-from fondsradar.store import SourceOutcome, Store, now_iso
+from records.health import Cause
+from records.store import SourceOutcome, Store, now_iso
 
 Event = dict[str, Any]
 
@@ -90,7 +91,7 @@ def run_crawl(
         code = proc.wait()
     store = Store(cfg.db_path)
     try:
-        done = {row["source"]: row for row in store.source_runs(req.run_id)}
+        done = {row["source"]: row for row in store.sources.of_run(req.run_id)}
         outcomes = []
         for source in req.sources:
             if source in done:
@@ -100,8 +101,9 @@ def run_crawl(
             outcome = SourceOutcome(
                 source=source, status="failed", errors=1, finish_reason=f"exit {code}",
                 message=f"the crawler stopped before this source finished ({tail})",
+                cause=Cause.ERROR,
             )
-            store.record_source(req.run_id, outcome, started_at)
+            store.sources.record(req.run_id, outcome, started_at)
             outcomes.append(outcome)
     finally:
         store.close()
@@ -110,7 +112,7 @@ def run_crawl(
 
 def _outcome(row: dict[str, Any]) -> SourceOutcome:
     fields = SourceOutcome.__dataclass_fields__
-    return SourceOutcome(**{k: row[k] for k in fields if k in row})
+    return SourceOutcome(**{k: row[k] for k in fields if row.get(k) is not None})
 
 
 def _tail(path: Path, lines: int = 3) -> str:
@@ -133,9 +135,8 @@ def _worker(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
 
-    # The parent already validated the config; the child takes its values as given and does
-    # not read config.toml again (crawler/settings.py reads it only for a plain `scrapy crawl`).
-    os.environ["FONDSRADAR_NO_CONFIG"] = "1"
+    # The parent already validated the config; the child takes its values as given, on top of
+    # the crawler's own defaults (not fondsradar.scrapy_settings, which reads config.toml).
     os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings

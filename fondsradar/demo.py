@@ -10,14 +10,12 @@ the sample deadlines stay meaningful.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from fondsradar.config import Config, DatabaseConfig, SourcesConfig
-from fondsradar.lifecycle import ENV_TODAY
-from fondsradar.store import Store
+from records.store import Store
 
 DEMO_HAR = Path(__file__).with_name("demo") / "demo.har"
 DEMO_TODAY = date(2027, 1, 11)
@@ -44,11 +42,12 @@ def demo_config(cfg: Config, out: Path) -> Config:
     })
 
 
-def run_demo(cfg: Config, out: Path, echo: Callable[[str], None] = print) -> tuple[int, list[Path]]:
+def run_demo(cfg: Config, out: Path, echo: Callable[[str], None] = print,
+             today: date | None = None) -> tuple[int, list[Path]]:
+    """The demo as if today were ``today`` (default: DEMO_TODAY, the day its traffic fits)."""
     from fondsradar import job
 
-    day = date.fromisoformat(os.environ[ENV_TODAY]) if os.environ.get(ENV_TODAY) else DEMO_TODAY
-    os.environ[ENV_TODAY] = day.isoformat()
+    day = today or DEMO_TODAY
     out.mkdir(parents=True, exist_ok=True)
     demo = demo_config(cfg, out)
     echo(f"Demo: replaying sample traffic from {DEMO_HAR.name}, as if today were {day}.")

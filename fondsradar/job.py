@@ -41,18 +41,17 @@ from digests import (
     slug,
     week_of,
 )
-from digests.formatting import COPENHAGEN
 from digests.message import wire_size
 from digests.model import CHANGE_FIELDS
 from fondsradar.config import Config, DigestGroup
 from fondsradar.crawl import CrawlRequest, Event, run_crawl
 from fondsradar.lock import run_lock
-from fondsradar.store import SourceOutcome, Store
+from fondsradar.sendstatus import SendStatus
+from records.clock import COPENHAGEN
+from records.health import Cause
+from records.store import SourceOutcome, Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
-# crawler/health.py words every failure a network-less machine produces this way; all sources
-# failing so means "offline".
-OFFLINE_WORDS = "could not be reached"
 
 
 @dataclass
@@ -70,9 +69,7 @@ class JobResult:
     @property
     def offline(self) -> bool:
         """Every source failed to connect: most likely this machine has no network."""
-        return bool(self.outcomes) and all(
-            o.status != "ok" and OFFLINE_WORDS in o.message
-            for o in self.outcomes)
+        return bool(self.outcomes) and all(o.cause == Cause.OFFLINE for o in self.outcomes)
 
 
 def crawl(
@@ -95,15 +92,15 @@ def crawl(
             return crawl(cfg, store, today=today, sources=sources, replay=replay, record=record,
                          command=command, on_event=on_event, lock_fd=fd)
     names = list(sources or cfg.sources.enabled())
-    store.mark_interrupted()
-    run_id = store.start_run(command, today, pid=os.getpid())
+    store.runs.mark_interrupted()
+    run_id = store.runs.start(command, today, pid=os.getpid())
     result = JobResult(run_id=run_id)
     try:
         result.outcomes = run_crawl(cfg, CrawlRequest(
             sources=names, run_id=run_id, today=today,
             replay=replay, record=record, lock_fd=lock_fd), on_event)
     except BaseException:
-        store.finish_run(run_id, "interrupted", EXIT_ERROR, "the crawl was interrupted")
+        store.runs.finish(run_id, "interrupted", EXIT_ERROR, "the crawl was interrupted")
         raise
     result.exit_code = EXIT_SOURCE_FAILED if result.failed else EXIT_OK
     if command == "crawl":
@@ -113,7 +110,7 @@ def crawl(
 
 def _finish(store: Store, result: JobResult) -> None:
     message = "; ".join(f"{o.source}: {o.message}" for o in result.failed)
-    store.finish_run(result.run_id, "failed" if result.failed else "ok", result.exit_code,
+    store.runs.finish(result.run_id, "failed" if result.failed else "ok", result.exit_code,
                      message)
 
 
@@ -130,15 +127,10 @@ class SmtpSetupError(Exception):
 
 @dataclass
 class SendReport:
-    """What happened to one group's digest (or a test digest) in this run.
-
-    ``status``: sent | pending (temporary failure, retried next run) | failed (permanent,
-    retried next run) | already-sent | busy (another run is sending it) | nothing (nothing
-    new, changed or closing) | written (not sent: no [smtp], or --no-send).
-    """
+    """What happened to one group's digest (or a test digest) in this run."""
 
     group: str
-    status: str
+    status: SendStatus
     detail: str = ""
     recipients: tuple[str, ...] = ()
     message_id: str = ""
@@ -147,7 +139,7 @@ class SendReport:
 
     @property
     def failed(self) -> bool:
-        return self.status in ("pending", "failed")
+        return self.status in (SendStatus.PENDING, SendStatus.FAILED)
 
 
 @dataclass
@@ -174,11 +166,12 @@ def gather(cfg: Config, store: Store, today: date) -> Week:
     """Stored open calls with the matcher's verdict, and the sources' health."""
     from fondsradar.ranking import feedback_from, rank_calls, rejected  # loads scikit-learn
 
-    refused = rejected(store)
-    records = [r for r in store.calls(today) if r["id"] not in refused]
-    rankings = {r.id: r for r in rank_calls(cfg, records, feedback_from(store))} if records else {}
-    store.set_signals({i: r.signals for i, r in rankings.items()})
-    moves = store.deadline_moves()
+    refused = rejected(store, today)
+    records = [r for r in store.calls.current(today) if r["id"] not in refused]
+    feedback = feedback_from(store, today)
+    rankings = {r.id: r for r in rank_calls(cfg, records, feedback)} if records else {}
+    store.calls.set_signals({i: r.signals for i, r in rankings.items()})
+    moves = store.calls.deadline_moves()
     calls = []
     for record in records:
         r = rankings.get(record["id"])
@@ -192,16 +185,16 @@ def gather(cfg: Config, store: Store, today: date) -> Week:
     return Week(
         today=today, week=week_of(today), language=cfg.digest.language,
         themes=[Theme(slug, t.name) for slug, t in cfg.themes.items()],
-        calls=calls, health=[SourceHealth.from_row(h) for h in store.source_health()],
+        calls=calls, health=[SourceHealth.from_row(h) for h in store.sources.latest()],
     )
 
 
 def compose_for(cfg: Config, store: Store, wk: Week, audience: Audience, kind: str) -> Digest:
     """``audience``'s digest of the week: "new" and "changed" relative to what the store says
     it was sent (or, for the archive, shown) in earlier weeks."""
-    included = store.digest_included(kind, audience.name, wk.week)
-    since = store.digest_last_sent(kind, audience.name, wk.week)
-    changes = [FieldChange(**row) for row in store.call_changes_since(since, CHANGE_FIELDS)
+    included = store.digests.included(kind, audience.name, wk.week)
+    since = store.digests.last_sent(kind, audience.name, wk.week)
+    changes = [FieldChange(**row) for row in store.calls.changes_since(since, CHANGE_FIELDS)
                ] if since else []
     return compose(audience=audience, today=wk.today, language=wk.language, themes=wk.themes,
                    calls=wk.calls, included=included, since=since, changes=changes,
@@ -245,7 +238,7 @@ def write_files(cfg: Config, store: Store, wk: Week, out: Path) -> list[Path]:
     page = out / f"{wk.week}.html"
     atomic_write(page, render_archive(archive, index_url=INDEX_FILE, calendar_url=CALENDAR_FILE,
                                       feed_url=FEED_FILE))
-    store.record_archive(wk.week, archive.call_ids())
+    store.digests.record_archive(wk.week, archive.call_ids())
     weeks = [p.stem for p in out.glob("*-W*.html") if WEEK_PAGE.match(p.name)]
     index = out / INDEX_FILE
     atomic_write(index, render_index(weeks, language=wk.language, today=wk.today,
@@ -293,27 +286,28 @@ def _group_digest(
     recorded as included only when the server accepted the message."""
     name = group.name
     recipients = tuple(group.emails)
-    row = store.digest_send(EMAIL, name, wk.week)
+    row = store.digests.get(EMAIL, name, wk.week)
     if row and row["status"] == "sent":
-        return SendReport(name, "already-sent", f"sent {row['sent_at']}", recipients,
+        return SendReport(name, SendStatus.ALREADY_SENT, f"sent {row['sent_at']}", recipients,
                           row["message_id"] or "")
     audience = Audience(name=name, emails=recipients, themes=tuple(group.themes))
     digest = compose_for(cfg, store, wk, audience, EMAIL)
     if digest.empty:
-        return SendReport(name, "nothing", "nothing new, changed or closing soon", recipients)
+        return SendReport(name, SendStatus.NOTHING, "nothing new, changed or closing soon",
+                          recipients)
     sender = cfg.smtp.sender if cfg.smtp else FILES_SENDER
     message_id = (row or {}).get("message_id") or new_message_id(sender, wk.week, name)
     msg = build_email(cfg, digest, out, sender=sender, to=recipients, message_id=message_id)
     eml = out / "mail" / f"{wk.week}-{slug(name)}.eml"
     atomic_write(eml, msg.as_string(), mode=0o600)  # it lists the group's addresses
-    report = SendReport(name, "written", "", recipients, message_id, wire_size(msg), eml)
+    report = SendReport(name, SendStatus.WRITTEN, "", recipients, message_id, wire_size(msg), eml)
     if not send or cfg.smtp is None:
         report.detail = "no [smtp] in the config" if cfg.smtp is None else "--no-send"
         return report
-    claimed = store.claim_digest_send(EMAIL, name, wk.week, message_id=message_id,
+    claimed = store.digests.claim(EMAIL, name, wk.week, message_id=message_id,
                                       subject=str(msg["Subject"]), recipients=recipients)
     if claimed is None:
-        report.status, report.detail = "busy", "another run is sending it or has sent it"
+        report.status, report.detail = SendStatus.BUSY, "another run is sending it or has sent it"
         return report
     if claimed["message_id"] != message_id:  # a run before this one chose the id
         msg.replace_header("Message-ID", claimed["message_id"])
@@ -322,21 +316,21 @@ def _group_digest(
     try:
         settings = smtp_settings(cfg)
     except SmtpSetupError as exc:
-        store.finish_digest_send(claimed["id"], status="failed", attempts=0, error=str(exc))
-        report.status, report.detail = "failed", str(exc)
+        store.digests.finish(claimed["id"], status="failed", attempts=0, error=str(exc))
+        report.status, report.detail = SendStatus.FAILED, str(exc)
         return report
     result = send_message(msg, settings, retry=retry)
     if result.ok:
         refused = "; ".join(f"{a}: {m}" for a, m in result.refused.items())
-        store.finish_digest_send(claimed["id"], status="sent", attempts=result.attempts,
+        store.digests.finish(claimed["id"], status="sent", attempts=result.attempts,
                                  error=f"refused: {refused}" if refused else "",
                                  call_ids=digest.call_ids())
-        store.supersede_digest_sends(EMAIL, name, wk.week)
-        report.status = "sent"
+        store.digests.supersede(EMAIL, name, wk.week)
+        report.status = SendStatus.SENT
         report.detail = f"refused: {refused}" if refused else ""
     else:
-        status = "pending" if result.temporary else "failed"
-        store.finish_digest_send(claimed["id"], status=status, attempts=result.attempts,
+        status = SendStatus.PENDING if result.temporary else SendStatus.FAILED
+        store.digests.finish(claimed["id"], status=status, attempts=result.attempts,
                                  error=result.error)
         report.status, report.detail = status, result.error
     return report
@@ -402,20 +396,21 @@ def send_test_digest(
     not recorded: the groups' digests of the week are untouched."""
     out = out_dir or cfg.out_dir
     if cfg.smtp is None:
-        return SendReport("test", "failed", "no [smtp] in the config", (to,))
+        return SendReport("test", SendStatus.FAILED, "no [smtp] in the config", (to,))
     wk = gather(cfg, store, today)
     digest = compose_for(cfg, store, wk, Audience(name="", emails=(to,)), ARCHIVE)
     message_id = new_message_id(cfg.smtp.sender, wk.week, "test")
     msg = build_email(cfg, digest, out, sender=cfg.smtp.sender, to=(to,),
                       message_id=message_id, test=True)
-    report = SendReport("test", "failed", "", (to,), message_id, wire_size(msg))
+    report = SendReport("test", SendStatus.FAILED, "", (to,), message_id, wire_size(msg))
     try:
         settings = smtp_settings(cfg)
     except SmtpSetupError as exc:
         report.detail = str(exc)
         return report
     result = send_message(msg, settings, retry=retry)
-    report.status = "sent" if result.ok else ("pending" if result.temporary else "failed")
+    report.status = SendStatus.SENT if result.ok else (
+        SendStatus.PENDING if result.temporary else SendStatus.FAILED)
     report.detail = result.error
     return report
 
@@ -454,7 +449,7 @@ def _run(
     try:
         delivery = deliver(cfg, store, today, send=send, retry=retry)
     except BaseException:
-        store.finish_run(result.run_id, "failed", EXIT_ERROR, "the digest could not be written")
+        store.runs.finish(result.run_id, "failed", EXIT_ERROR, "the digest could not be written")
         raise
     result.files = delivery.files
     result.sends = delivery.reports
@@ -463,7 +458,7 @@ def _run(
         result.exit_code = EXIT_ERROR
         problems = [f"{o.source}: {o.message}" for o in result.failed]
         problems += [f"digest for {r.group} not sent ({r.status}): {r.detail}" for r in unsent]
-        store.finish_run(result.run_id, "failed", EXIT_ERROR, "; ".join(problems))
+        store.runs.finish(result.run_id, "failed", EXIT_ERROR, "; ".join(problems))
     else:
         _finish(store, result)
     return result

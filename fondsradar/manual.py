@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crawler.items import STATUSES
-from fondsradar.lifecycle import is_iso
-from fondsradar.store import CALL_FIELDS, stable_id
+from records.call import STATUSES, stable_id
+from records.clock import is_iso
+from records.store import CALL_FIELDS
 
 
 class ImportError_(Exception):  # noqa: N801 - "ImportError" is a builtin

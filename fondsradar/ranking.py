@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from fondsradar.config import Config
-from fondsradar.store import Store
 from matcher import Feedback, MatcherSettings, Ranking, Theme, rank, themes_from_toml
+from records.store import Store
 
 
 def themes_from_config(cfg: Config) -> tuple[list[Theme], MatcherSettings]:
@@ -19,19 +20,19 @@ def themes_from_config(cfg: Config) -> tuple[list[Theme], MatcherSettings]:
     return themes_from_toml(raw)
 
 
-def feedback_from(store: Store) -> list[Feedback]:
+def feedback_from(store: Store, on: date) -> list[Feedback]:
     """Staff verdicts as the matcher takes them (the latest verdict per call and theme)."""
     latest: dict[tuple[str, str | None], dict[str, Any]] = {}
-    for row in store.feedback():
+    for row in store.feedback.all(on):
         latest[(row["call_id"], row["theme"])] = row
     return [Feedback(call=row["call"], verdict=row["verdict"], theme=row["theme"])
             for row in latest.values()]
 
 
-def rejected(store: Store) -> set[str]:
+def rejected(store: Store, on: date) -> set[str]:
     """Calls whose latest verdict as a whole is "irrelevant": never in a digest again."""
     latest: dict[str, str] = {}
-    for row in store.feedback():
+    for row in store.feedback.all(on):
         if row["theme"] is None:
             latest[row["call_id"]] = row["verdict"]
     return {call_id for call_id, verdict in latest.items() if verdict == "irrelevant"}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fondsradar.config import Config
-from fondsradar.store import Store
+from records.store import Store
 
 log = logging.getLogger("fondsradar.schedule")
 JOB_ID = "weekly-run"
@@ -58,7 +58,7 @@ def missed_run(cfg: Config, store: Store, now: datetime) -> datetime | None:
     fired = previous_fire(cfg, now)
     if fired is None:
         return None
-    for run in store.runs(50):
+    for run in store.runs.recent(50):
         if run["command"] == "run" and run["started_at"]:
             started = datetime.fromisoformat(run["started_at"])
             if started >= fired - timedelta(minutes=1):

@@ -18,11 +18,12 @@ from typing import Any
 from fondsradar.config import Config
 from fondsradar.manual import ImportError_, to_record
 from fondsradar.ranking import rank_calls, themes_from_config
-from fondsradar.store import Store
+from records.store import Store
 
 
-def load_labelled(path: Path) -> list[dict[str, Any]]:
-    """Labelled calls (JSON Lines with a ``labels`` object) as stored records with labels."""
+def load_labelled(path: Path, on: date) -> list[dict[str, Any]]:
+    """Labelled calls (JSON Lines with a ``labels`` object) as stored records with labels,
+    their status as on day ``on``."""
     raw = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -37,18 +38,18 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "evaluate.db")
         records = [to_record(item, f"{path.name} line {n}") for n, item in enumerate(raw, 1)]
-        store.import_records(records)
+        store.calls.import_records(records)
         labels = {r["id"]: item["labels"] for r, item in zip(records, raw, strict=True)}
-        stored = store.calls(date.today(), include_all=True)
+        stored = store.calls.current(on, include_all=True)
         store.close()
     return [dict(call, labels=labels[call["id"]]) for call in stored]
 
 
-def evaluate(cfg: Config, path: Path) -> str:
+def evaluate(cfg: Config, path: Path, on: date) -> str:
     from matcher.evaluate import evaluate as run
     from matcher.evaluate import format_report
 
-    calls = load_labelled(path)
+    calls = load_labelled(path, on)
     themes, settings = themes_from_config(cfg)
     return format_report(run(calls, themes, settings))
 

@@ -37,6 +37,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
+from records.language import guess_language
+
 from .model import (
     DEFAULT_SETTINGS,
     IRRELEVANT,
@@ -52,7 +54,6 @@ from .text import (
     LANGUAGES,
     Doc,
     analyse,
-    guess_language,
     looks_danish,
     segments,
     tokens,

@@ -72,22 +72,6 @@ def normalise_language(language: str | None) -> str:
     return lang if lang in LANGUAGES else "en"
 
 
-_DANISH_ONLY = DANISH_STOP_WORDS - ENGLISH_STOP_WORDS - {"i", "de", "over", "under", "man"}
-_ENGLISH_ONLY = ENGLISH_STOP_WORDS - DANISH_STOP_WORDS
-
-
-def guess_language(text: str) -> str:
-    """"da" or "en", by which language's stop words the text uses more (ties: English).
-
-    For calls whose language field is missing or neither Danish nor English: stemming a
-    Danish text with the English stemmer would mangle every keyword it contains.
-    """
-    words = re.findall(r"[^\W\d_]+", (text or "").lower())
-    danish = sum(1 for w in words if w in _DANISH_ONLY)
-    english = sum(1 for w in words if w in _ENGLISH_ONLY)
-    return "da" if danish > english else "en"
-
-
 def stems_language(language: str, stemming: bool | Collection[str]) -> bool:
     """Whether `stemming` (a flag, or the languages to stem) applies to `language`."""
     if isinstance(stemming, bool):

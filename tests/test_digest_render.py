@@ -63,7 +63,7 @@ def full_digest(language: str = "da", calls: list[Call] | None = None) -> Any:
                            "2027-01-08T06:00:00+00:00")]
     health = [SourceHealth("erasmus", "ok", 12, "2027-01-11T05:40:00+00:00"),
               SourceHealth("novonordisk", "failed", 0, "2027-01-04T05:40:00+00:00",
-                           "no calls found")]
+                           "no calls found", cause="layout")]
     return compose(audience=GROUP, today=TODAY, language=language, themes=THEMES, calls=calls,
                    included={"x:moved"}, since="2027-01-04T07:00:00+00:00", changes=changes,
                    health=health)

@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from fondsradar.config import Config, DigestConfig, DigestGroup, SmtpConfig, load_config
-from fondsradar.store import SourceOutcome, Store, now_iso
+from records.store import SourceOutcome, Store, now_iso
 from tests.conftest import write_config
 
 TODAY = date(2027, 1, 11)  # a Monday: ISO week 2027-W02
@@ -250,12 +250,12 @@ WATCHED = {
 
 
 def save(store: Store, source: str, records: list[dict[str, Any]], *, status: str = "ok",
-         message: str = "") -> None:
+         message: str = "", cause: str = "") -> None:
     """Store one source's crawl the way the crawler's store pipeline does."""
-    run = store.start_run("crawl", TODAY)
-    outcome = SourceOutcome(source, status, items=len(records), message=message)
-    store.save_source(run, source, records, outcome, now_iso(), complete=status == "ok")
-    store.finish_run(run, status, 0 if status == "ok" else 3)
+    run = store.runs.start("crawl", TODAY)
+    outcome = SourceOutcome(source, status, items=len(records), message=message, cause=cause)
+    store.calls.save(run, source, records, outcome, now_iso(), complete=status == "ok")
+    store.runs.finish(run, status, 0 if status == "ok" else 3)
 
 
 def week_store(tmp_path: Path, *, failing: bool = True) -> Store:
@@ -270,7 +270,7 @@ def week_store(tmp_path: Path, *, failing: bool = True) -> Store:
                                       "removed": ["Ingen åbne runder lige nu"]}})
     save(store, "interreg", [changed])
     if failing:
-        save(store, "pdj", [], status="failed", message="no calls found")
+        save(store, "pdj", [], status="failed", message="no calls found", cause="layout")
     return store
 
 
@@ -294,6 +294,6 @@ def test_the_smtp_server_receives_and_refuses(tmp_path: Path) -> None:
 
 def test_week_store_has_each_case(tmp_path: Path) -> None:
     store = week_store(tmp_path)
-    calls = {c["id"]: c for c in store.calls(TODAY)}
+    calls = {c["id"]: c for c in store.calls.current(TODAY)}
     assert calls["interreg:oks-calls"]["extra"]["changes"]["removed"]
-    assert {h["source"]: h["status"] for h in store.source_health()}["pdj"] == "failed"
+    assert {h["source"]: h["status"] for h in store.sources.latest()}["pdj"] == "failed"

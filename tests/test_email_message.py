@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from digests import RetryPolicy
 from fondsradar import job
-from fondsradar.store import Store
+from records.store import Store
 from tests.test_digest_support import (
     CALLS,
     TODAY,

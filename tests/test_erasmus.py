@@ -18,7 +18,6 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.items import CallItem
 from crawler.pipelines import DedupePipeline, NormalisePipeline, ValidatePipeline
 from crawler.spiders.erasmus import (
     ErasmusSpider,
@@ -27,6 +26,7 @@ from crawler.spiders.erasmus import (
     local_time,
     sedia_date,
 )
+from records.call import CallItem
 from tests.support.sedia import FETCHED, PAGES, erasmus_topics, page
 
 SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from fondsradar.cli import cli
-from fondsradar.store import Store
+from records.store import Store
 
 CALLS = [
     {"id": "manual:robot", "title": "Robotteknologi i folkeskolen",
@@ -56,7 +56,7 @@ def test_signals_are_stored_on_the_call(tmp_path: Path, config_file: Path) -> No
     store = Store(tmp_path / "fondsradar.db")
     from datetime import date
 
-    assert "grundskole" in store.call("manual:robot", date(2027, 1, 11))["signals"]["levels"]
+    assert "grundskole" in store.calls.get("manual:robot", date(2027, 1, 11))["signals"]["levels"]
 
 
 def test_irrelevant_call_never_reaches_a_digest_again(tmp_path: Path, config_file: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fondsradar.store import Store
+from records.store import Store
 from tests.conftest import fondsradar, write_config
 from tests.support.sedia import FETCHED, build_har, erasmus_topics
 from tests.support.sedia_server import sedia_server
@@ -119,8 +119,8 @@ def test_an_unreachable_source_points_to_the_demo(tmp_path: Path) -> None:
     assert "could not be reached" in result.stdout
     assert "fondsradar demo" in result.stdout
     store = Store(tmp_path / "fondsradar.db")
-    assert store.source_health()[0]["status"] == "failed"
-    assert store.runs(1)[0]["status"] == "failed"
+    assert store.sources.latest()[0]["status"] == "failed"
+    assert store.runs.recent(1)[0]["status"] == "failed"
 
 
 def test_today_is_honoured_by_export(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_run_replay_stores_the_topics_and_writes_the_digest(tmp_path: Path) -> N
     assert f"Digest written to {html}" in result.stdout
     page = html.read_text(encoding="utf-8")
     assert "Centres of Vocational Excellence" in page and 'lang="da"' in page
-    runs = Store(tmp_path / "fondsradar.db").runs()
+    runs = Store(tmp_path / "fondsradar.db").runs.recent()
     assert [r["command"] for r in runs] == ["run"] and runs[0]["status"] == "ok"
 
 

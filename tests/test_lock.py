@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fondsradar.lock import Busy, run_lock
-from fondsradar.store import Store
+from records.store import Store
 from tests.conftest import fondsradar, write_config
 from tests.support.sedia import FETCHED, build_har
 
@@ -40,12 +40,12 @@ def test_a_second_run_waits_then_exits_with_a_clear_message(tmp_path: Path) -> N
 def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     store = Store(tmp_path / "fondsradar.db")
-    killed = store.start_run("run", date(2026, 6, 27), pid=999999)
+    killed = store.runs.start("run", date(2026, 6, 27), pid=999999)
     har = build_har(tmp_path / "sedia.har", SEARCH)
     result = fondsradar("--config", str(config), "--today", FETCHED, "crawl", "--replay",
                         str(har))
     assert result.returncode == 0, result.stderr
-    runs = {r["id"]: r for r in store.runs()}
+    runs = {r["id"]: r for r in store.runs.recent()}
     assert runs[killed]["status"] == "interrupted"
     assert runs[killed + 1]["status"] == "ok"
     assert store.counts()["calls"] == 7

@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from crawler.items import CallItem
 from crawler.labels import find_labels, prose_amounts, visible_lines
-from crawler.pagewatch import detect_language, main_text, page_language, text_hash
+from crawler.pagewatch import main_text, page_language, text_hash
 from crawler.spiders.watch import WatchSpider
 from crawler.watch import WatchDiffPipeline, changes, diff_lines
-from fondsradar.store import SourceOutcome, Store, stable_id
+from records.call import CallItem, stable_id
+from records.language import detect_language
+from records.store import SourceOutcome, Store
 from tests.sites.server import ROOT, TODAY, layout_changed, make_spider, page_response, serve
 
 LABELS = {
@@ -217,7 +218,7 @@ def test_pipeline_compares_with_the_text_stored_last_time(tmp_path: Path) -> Non
     first = _pipeline(db).process_item(_watch_item("Skolepartnerskaber\nFrist: 5. marts 2026"))
     assert first.extra["changes"] == {"added": [], "removed": []}
     store = Store(db)
-    store.save_source(None, "watch", [asdict(first)], SourceOutcome("watch", "ok"), TODAY,
+    store.calls.save(None, "watch", [asdict(first)], SourceOutcome("watch", "ok"), TODAY,
                       complete=True)
     store.close()
     pipeline = _pipeline(db)
@@ -256,7 +257,7 @@ def test_real_crawls_twice_and_the_second_says_what_changed(tmp_path: Path) -> N
                                 timeout=120)
         assert second.returncode == 0, second.stderr[-2000:]
     store = Store(db)
-    [call] = store.calls(date.fromisoformat(TODAY))
+    [call] = store.calls.current(date.fromisoformat(TODAY))
     store.close()
     assert call["deadlines"] == ["2027-03-12T12:00:00+01:00"]
     assert call["extra"]["changes"] == {

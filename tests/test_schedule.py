@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fondsradar.config import load_config
 from fondsradar.schedule import missed_run, next_run, previous_fire, run_once
-from fondsradar.store import Store
+from records.store import Store
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -32,7 +32,7 @@ def test_a_run_missed_while_the_machine_was_off_is_caught_up_once(
                                    "status": "ok", "today": "2027-01-04"})
     assert missed_run(cfg, store, at(2027, 1, 13, 9)) == at(2027, 1, 11, 6, 30)
     # After the catch-up run, nothing is missed any more: never twice.
-    store.start_run("run", date(2027, 1, 13))
+    store.runs.start("run", date(2027, 1, 13))
     assert missed_run(cfg, store, datetime.now(CPH)) is None
 
 

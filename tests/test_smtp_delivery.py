@@ -17,7 +17,7 @@ import pytest
 
 from digests import RetryPolicy, Secret, SmtpSettings, send_message
 from fondsradar import job
-from fondsradar.store import Store
+from records.store import Store
 from tests.conftest import ROOT
 from tests.test_digest_support import (
     PASSWORD,
@@ -38,7 +38,7 @@ ENV = "FONDSRADAR_TEST_SMTP_PASSWORD"
 
 
 def email_rows(store: Store) -> list[dict]:
-    return [r for r in store.digest_sends() if r["kind"] == "email"]
+    return [r for r in store.digests.recent() if r["kind"] == "email"]
 
 
 def test_a_second_run_in_the_same_week_sends_nothing(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_a_second_run_in_the_same_week_sends_nothing(tmp_path: Path) -> None:
     assert len(server.received) == 1
     [row] = email_rows(store)
     assert (row["week"], row["status"], row["attempts"]) == (WEEK, "sent", 1)
-    included = store.digest_included("email", "Teknologipagt-teamet", "2027-W03")
+    included = store.digests.included("email", "Teknologipagt-teamet", "2027-W03")
     assert len(included) == 5 and "interreg:oks-calls" in included  # 4 calls and the page
 
 
@@ -88,7 +88,7 @@ def test_an_outage_leaves_the_digest_pending_and_the_next_run_sends_it(tmp_path:
     assert report.status == "pending" and "could not be reached" in report.detail
     [row] = email_rows(store)
     assert (row["status"], row["attempts"]) == ("pending", 3) and row["sent_at"] is None
-    assert store.digest_included("email", "Teknologipagt-teamet", "2027-W03") == set()
+    assert store.digests.included("email", "Teknologipagt-teamet", "2027-W03") == set()
 
     with server:
         up = job.deliver(cfg, store, TODAY, send=True, retry=FAST)
@@ -315,7 +315,7 @@ def test_the_weekly_run_crawls_writes_and_sends_once(tmp_path: Path) -> None:
     assert "Centres of Vocational Excellence" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     for name in (f"{WEEK}.html", "index.html", "fondsradar.ics", "feed.atom"):
         assert (tmp_path / "out" / name).exists()
-    runs = Store(tmp_path / "fondsradar.db").runs()
+    runs = Store(tmp_path / "fondsradar.db").runs.recent()
     assert [r["status"] for r in runs] == ["ok", "ok"]
 
 
@@ -331,7 +331,7 @@ def test_a_run_whose_email_could_not_be_sent_fails_and_says_why(tmp_path: Path) 
     assert [o.status for o in result.outcomes] == ["ok"]
     assert result.exit_code == job.EXIT_ERROR
     assert [r.status for r in result.sends] == ["pending"]
-    [run] = store.runs()
+    [run] = store.runs.recent()
     assert run["status"] == "failed" and "digest for Teknologipagt-teamet not sent" in run["message"]
     with server:
         again = job.deliver(cfg, store, TODAY, send=True, retry=FAST)

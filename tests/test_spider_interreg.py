@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from crawler.items import CallItem
 from crawler.pagewatch import text_hash
 from crawler.spiders.interreg import InterregSpider
+from records.call import CallItem
 from tests.sites.server import (
     crawl,
     health,

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from crawler.items import STATUSES, CallItem
 from crawler.labels import find_labels
 from crawler.pagewatch import readable
 from crawler.spiders.novonordisk import LABELS, NovoNordiskSpider
+from records.call import STATUSES, CallItem
 from tests.sites.server import (
     crawl,
     health,

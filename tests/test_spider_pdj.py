@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from scrapy import Request
 
-from crawler.items import CallItem
 from crawler.pagewatch import deadline_dates
 from crawler.spiders.pdj import PdjSpider
+from records.call import CallItem
 from tests.sites.server import (
     crawl,
     health,

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from crawler.items import STATUSES, CallItem
 from crawler.labels import find_labels, iso
 from crawler.pagewatch import deadline_dates
 from crawler.parsing import is_rolling, parse_date
 from crawler.spiders.villum_velux import LABELS, VillumVeluxSpider
+from records.call import STATUSES, CallItem
 from tests.sites.server import (
     crawl,
     health,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from fondsradar.store import SourceOutcome, Store, now_iso, stable_id
+from records.call import stable_id
+from records.store import SourceOutcome, Store, now_iso
 
 DAY = date(2026, 6, 27)
 
@@ -26,10 +27,10 @@ def call(n: int, **over: Any) -> dict[str, Any]:
 
 def save(store: Store, records: list[dict[str, Any]], *, complete: bool = True,
          source: str = "erasmus") -> SourceOutcome:
-    run = store.start_run("crawl", DAY)
-    outcome = store.save_source(run, source, records, SourceOutcome(source, "ok"), now_iso(),
+    run = store.runs.start("crawl", DAY)
+    outcome = store.calls.save(run, source, records, SourceOutcome(source, "ok"), now_iso(),
                                 complete=complete)
-    store.finish_run(run, "ok", 0)
+    store.runs.finish(run, "ok", 0)
     return outcome
 
 
@@ -60,10 +61,10 @@ def test_rerunning_never_duplicates(store: Store) -> None:
 
 def test_a_second_identical_save_changes_only_last_seen(store: Store) -> None:
     save(store, [call(1)])
-    before = store.call("erasmus:T1", DAY)
+    before = store.calls.get("erasmus:T1", DAY)
     store.db.execute("update calls set last_seen = '2000-01-01T00:00:00+00:00'")
     save(store, [call(1)])
-    after = store.call("erasmus:T1", DAY)
+    after = store.calls.get("erasmus:T1", DAY)
     assert after["last_seen"] != "2000-01-01T00:00:00+00:00"
     assert {k: v for k, v in before.items() if k != "last_seen"} == {
         k: v for k, v in after.items() if k != "last_seen"}
@@ -73,66 +74,66 @@ def test_changes_are_kept_with_old_and_new(store: Store) -> None:
     save(store, [call(1)])
     outcome = save(store, [call(1, deadlines=["2026-10-01"], title="Topic one")])
     assert outcome.changed == 1
-    changes = {c["field"]: (c["old"], c["new"]) for c in store.changes("erasmus:T1")}
+    changes = {c["field"]: (c["old"], c["new"]) for c in store.calls.changes("erasmus:T1")}
     assert changes == {"deadlines": ('["2026-09-03"]', '["2026-10-01"]'),
                        "title": ("Topic 1", "Topic one")}
-    assert store.call("erasmus:T1", DAY)["deadlines"] == ["2026-10-01"]
+    assert store.calls.get("erasmus:T1", DAY)["deadlines"] == ["2026-10-01"]
 
 
 def test_a_call_gone_from_its_source_is_kept_and_marked_unseen(store: Store) -> None:
     save(store, [call(1), call(2)])
     outcome = save(store, [call(1)])
     assert outcome.unseen == 1
-    gone = store.call("erasmus:T2", DAY)
+    gone = store.calls.get("erasmus:T2", DAY)
     assert gone is not None and gone["seen"] is False
-    assert [c["id"] for c in store.calls(DAY)] == ["erasmus:T1"]
-    assert len(store.calls(DAY, include_all=True)) == 2
+    assert [c["id"] for c in store.calls.current(DAY)] == ["erasmus:T1"]
+    assert len(store.calls.current(DAY, include_all=True)) == 2
     save(store, [call(1), call(2)])  # back again
-    assert store.call("erasmus:T2", DAY)["seen"] is True
+    assert store.calls.get("erasmus:T2", DAY)["seen"] is True
 
 
 def test_an_incomplete_crawl_marks_nothing_unseen(store: Store) -> None:
     save(store, [call(1), call(2)])
     outcome = save(store, [call(1)], complete=False)
     assert outcome.unseen == 0
-    assert store.call("erasmus:T2", DAY)["seen"] is True
+    assert store.calls.get("erasmus:T2", DAY)["seen"] is True
 
 
 def test_other_sources_are_not_touched(store: Store) -> None:
     save(store, [call(1)])
     save(store, [call(9, id="novonordisk:x", source="novonordisk")], source="novonordisk")
-    assert store.call("erasmus:T1", DAY)["seen"] is True
+    assert store.calls.get("erasmus:T1", DAY)["seen"] is True
 
 
 def test_status_and_next_deadline_are_recomputed_for_the_day(store: Store) -> None:
     save(store, [call(1, deadlines=["2026-05-01", "2026-09-03", "2027-01-26T17:00:00+00:00"])])
-    assert store.call("erasmus:T1", DAY)["next_deadline"] == "2026-09-03"
-    later = store.call("erasmus:T1", date(2026, 12, 1))
+    assert store.calls.get("erasmus:T1", DAY)["next_deadline"] == "2026-09-03"
+    later = store.calls.get("erasmus:T1", date(2026, 12, 1))
     assert later["next_deadline"] == "2027-01-26T17:00:00+00:00" and later["status"] == "open"
-    closed = store.call("erasmus:T1", date(2027, 2, 1))
+    closed = store.calls.get("erasmus:T1", date(2027, 2, 1))
     assert closed["status"] == "closed" and closed["next_deadline"] is None
-    assert store.calls(date(2027, 2, 1)) == []
+    assert store.calls.current(date(2027, 2, 1)) == []
 
 
 def test_source_results_are_written_in_one_transaction(store: Store) -> None:
-    run = store.start_run("crawl", DAY)
+    run = store.runs.start("crawl", DAY)
     bad = [call(1), {"id": "erasmus:T2", "source": "erasmus", "title": None, "url": "u"}]
     with pytest.raises(sqlite3.IntegrityError):
-        store.save_source(run, "erasmus", bad, SourceOutcome("erasmus", "ok"), now_iso(),
+        store.calls.save(run, "erasmus", bad, SourceOutcome("erasmus", "ok"), now_iso(),
                           complete=True)
     assert store.counts()["calls"] == 0  # the good call was rolled back with the bad one
-    assert store.source_runs(run) == []
+    assert store.sources.of_run(run) == []
 
 
 def test_runs_and_source_health(store: Store) -> None:
     save(store, [call(1)])
-    run = store.start_run("crawl", DAY)
-    store.record_source(run, SourceOutcome("erasmus", "failed", errors=1, message="HTTP 500"),
+    run = store.runs.start("crawl", DAY)
+    store.sources.record(run, SourceOutcome("erasmus", "failed", errors=1, message="HTTP 500"),
                         now_iso())
-    health = {h["source"]: h for h in store.source_health()}
+    health = {h["source"]: h for h in store.sources.latest()}
     assert health["erasmus"]["status"] == "failed"
     assert health["erasmus"]["last_ok"] is not None and health["erasmus"]["stored"] == 1
-    assert store.runs(1)[0]["status"] == "running"
+    assert store.runs.recent(1)[0]["status"] == "running"
 
 
 def test_stable_id() -> None:
@@ -141,11 +142,11 @@ def test_stable_id() -> None:
 
 
 def test_import_records_are_manual_and_never_marked_unseen(store: Store) -> None:
-    new, changed = store.import_records([call(5, id="manual:a", source="erasmus")])
+    new, changed = store.calls.import_records([call(5, id="manual:a", source="erasmus")])
     assert (new, changed) == (1, 0)
     save(store, [call(1)])
-    assert store.call("manual:a", DAY)["seen"] is True
-    assert store.call("manual:a", DAY)["origin"] == "manual"
+    assert store.calls.get("manual:a", DAY)["seen"] is True
+    assert store.calls.get("manual:a", DAY)["origin"] == "manual"
 
 
 def test_m003_adds_feedback_signals_and_crawl_costs(store: Store) -> None:
@@ -158,7 +159,7 @@ def test_upgrading_a_version_1_database_keeps_its_calls(tmp_path: Path) -> None:
     """A database made before later migrations existed is upgraded in place, calls intact."""
     from sqlite_utils import Database
 
-    from fondsradar.store import migrations
+    from records.store import migrations
 
     db = Database(tmp_path / "old.db")
     migrations.apply(db, stop_before="m002_digests")  # the schema as the first release had it
@@ -167,5 +168,5 @@ def test_upgrading_a_version_1_database_keeps_its_calls(tmp_path: Path) -> None:
                               "extra": "{}", "keywords": "[]"})
     db.close()
     store = Store(tmp_path / "old.db")
-    assert store.call("erasmus:OLD", DAY)["title"] == "Old"
+    assert store.calls.get("erasmus:OLD", DAY)["title"] == "Old"
     assert "feedback" in store.db.table_names()

@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.http import Response
 
-from crawler.items import CLOSED, FORTHCOMING, OPEN, CallItem
 from crawler.multipart import encode_multipart
 from crawler.text import html_to_text
-from fondsradar.lifecycle import effective_status, sort_key, today
+from records import sources as defaults
+from records.call import CLOSED, FORTHCOMING, OPEN, CallItem
+from records.clock import effective_status, sort_key, today
 
-SEARCH_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 PORTAL_TOPIC = (
     "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
     "topic-details/{}"
@@ -55,12 +55,11 @@ class ErasmusSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         conf = self.settings.getdict("FONDSRADAR_SOURCES").get(self.name, {})
-        self.search_url = conf.get("search_url", SEARCH_URL)
-        self.programmes = [str(p) for p in conf.get("programmes", ["43353764"])]
+        self.search_url = conf.get("search_url", defaults.ERASMUS_SEARCH_URL)
+        self.programmes = [str(p) for p in conf.get("programmes", defaults.ERASMUS_PROGRAMMES)]
         self.page_size = int(conf.get("page_size", 100))
         self.max_pages = int(conf.get("max_pages", 50))
-        forced = self.settings.get("FONDSRADAR_TODAY")
-        self.today: date = date.fromisoformat(forced) if forced else today()
+        self.today: date = today(self.settings.get("FONDSRADAR_TODAY"))
         self.seen_results: set[str] = set()
         for status_id in STATUS_IDS:
             yield self._search(status_id, 1)

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
-from crawler.items import CallItem
 from crawler.pagewatch import PageWatchSpider, all_dates, deadline_dates, opens_date, upcoming
 from crawler.parsing import year_from_context
-from fondsradar.lifecycle import effective_status, sort_key
+from records.call import CallItem
+from records.clock import effective_status, sort_key
 
 # Programme names by host, for pages configured without one (hosts seen in docs/sources.md §2).
 PROGRAMMES = {

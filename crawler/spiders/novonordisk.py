@@ -31,7 +31,6 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawler.incremental import stamp
-from crawler.items import CLOSED, OPEN, CallItem
 from crawler.labels import Labels, find_labels, prose_amounts, report_layout_changed
 from crawler.pagewatch import (
     DESCRIPTION_CHARS,
@@ -45,7 +44,9 @@ from crawler.pagewatch import (
     readable,
 )
 from crawler.parsing import Amount, amount_fields, is_closed, parse_amount
-from fondsradar.lifecycle import effective_status
+from records import sources as defaults
+from records.call import CLOSED, OPEN, CallItem
+from records.clock import effective_status
 
 # Call and prize pages: /en/grant/<slug>/, /grant/<slug>/, /en/grants/<slug>/, /en/prizes/<slug>/.
 CALL_PATH = re.compile(r"(?:^|/)(?:(?:en|da)/)?(?:grants?|prizes?|priser)/[^/?#]+/?$", re.I)
@@ -93,7 +94,7 @@ class NovoNordiskSpider(SourceSpider):
         self.last_links: dict[str, set[str]] = {}  # per paged listing: its last page's links
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.conf.get("start_urls") or ["https://novonordiskfonden.dk/en/grant/"]:
+        for url in self.conf.get("start_urls") or defaults.NOVONORDISK_START_URLS:
             yield scrapy.Request(url, callback=self.parse, cb_kwargs={"page": 1})
 
     # ------------------------------------------------------------------------ listings

@@ -27,7 +27,6 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.items import OPEN, CallItem
 from crawler.labels import report_layout_changed
 from crawler.pagewatch import (
     DESCRIPTION_CHARS,
@@ -43,7 +42,9 @@ from crawler.pagewatch import (
     same_site_links,
 )
 from crawler.parsing import Amount, find_amounts
-from fondsradar.lifecycle import effective_status
+from records import sources as defaults
+from records.call import OPEN, CallItem
+from records.clock import effective_status
 
 FUNDER = "Poul Due Jensens Fond"
 ARTICLE_PATH = re.compile(r"(?:^|/)(?:en/)?(?:nyhed|nyheder|news|article|artikel)/[^/?#]+/?$",
@@ -61,7 +62,7 @@ class PdjSpider(PageWatchSpider):
     default_funder = FUNDER
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.conf.get("start_urls") or ["https://www.pdjf.dk/nyheder/"]:
+        for url in self.conf.get("start_urls") or defaults.PDJ_START_URLS:
             yield scrapy.Request(url, callback=self.parse_start)
 
     # ----------------------------------------------------------------------- start pages

@@ -24,7 +24,6 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.incremental import stamp
-from crawler.items import CLOSED, FORTHCOMING, OPEN, ROLLING, CallItem
 from crawler.labels import Labels, find_labels, prose_amounts, report_layout_changed
 from crawler.pagewatch import (
     DESCRIPTION_CHARS,
@@ -40,12 +39,12 @@ from crawler.pagewatch import (
     same_site_links,
 )
 from crawler.parsing import Amount, amount_fields, is_closed, is_rolling, parse_amount
-from fondsradar.lifecycle import effective_status
+from records import sources as defaults
+from records.call import CLOSED, FORTHCOMING, OPEN, ROLLING, CallItem
+from records.clock import effective_status
 
 VILLUM = "VILLUM FONDEN"
 VELUX = "VELUX FONDEN"
-DEFAULT_START_URLS = ["https://villumfonden.dk/en/basic-page/current-calls",
-                      "https://veluxfonden.dk/en/basic-page/current-calls"]
 CALL_PATH = re.compile(r"(?:^|/)(?:da|en)/group/channel/[^/?#]+/?$", re.I)
 MAX_PAGES = 10
 
@@ -82,7 +81,7 @@ class VillumVeluxSpider(SourceSpider):
     name = "villum_velux"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.conf.get("start_urls") or DEFAULT_START_URLS:
+        for url in self.conf.get("start_urls") or defaults.VILLUM_VELUX_START_URLS:
             yield scrapy.Request(url, callback=self.parse, cb_kwargs={"page": 1})
 
     # ------------------------------------------------------------------------- listing

@@ -213,20 +213,20 @@ def stored(config: Path, day: str = TODAY) -> dict[str, dict]:
     """Every stored call by title (closed ones too), as the store exports them."""
     from datetime import date
 
-    from fondsradar.store import Store
+    from records.store import Store
 
     store = Store(config.parent / "fondsradar.db")
     try:
-        return {c["title"]: c for c in store.calls(date.fromisoformat(day), include_all=True)}
+        return {c["title"]: c for c in store.calls.current(date.fromisoformat(day), include_all=True)}
     finally:
         store.close()
 
 
 def health(config: Path) -> dict[str, dict]:
-    from fondsradar.store import Store
+    from records.store import Store
 
     store = Store(config.parent / "fondsradar.db")
     try:
-        return {row["source"]: row for row in store.source_health()}
+        return {row["source"]: row for row in store.sources.latest()}
     finally:
         store.close()

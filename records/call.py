@@ -8,6 +8,7 @@ of docs/architecture.md; ``id`` is filled in by the normalise pipeline from ``so
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,3 +44,11 @@ class CallItem:
     # Source-specific facts worth keeping (deadline model, call identifier, what changed ...).
     extra: dict[str, Any] = field(default_factory=dict)
     id: str = ""
+
+
+def stable_id(source: str, source_id: str | None, url: str) -> str:
+    """``<source>:<own id>``, or a hash of the canonical URL when the source has no id."""
+    if source_id:
+        return f"{source}:{source_id}"
+    canonical = url.strip().split("#", 1)[0].rstrip("/").lower()
+    return f"{source}:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"

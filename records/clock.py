@@ -2,23 +2,25 @@
 
 Sources keep stale flags (SEDIA says "open" for topics that closed in 2024), so every status
 shown to staff is recomputed here from ``opens`` and ``deadlines`` against the day of the run.
-Pure functions, shared by the spiders, the store and the digest.
+Pure functions of the bottom layer, shared by the spiders, the store and the digest.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+# The region's time zone: calendar days, deadlines without an offset and digest times.
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-ENV_TODAY = "FONDSRADAR_TODAY"
 
 
-def today() -> date:
-    """The day the job runs for: ``$FONDSRADAR_TODAY`` (tests, replays) or Copenhagen's today."""
-    forced = os.environ.get(ENV_TODAY)
+def today(forced: str | date | None = None) -> date:
+    """The day a run is for: ``forced`` (``--today``, a replay, a crawl child told by its
+    parent) or Copenhagen's calendar day now. The only place "today" is computed: the shell
+    calls it once per command and passes the day on; a crawl child gets it as a setting."""
+    if isinstance(forced, date):
+        return forced
     if forced:
         return date.fromisoformat(forced)
     return datetime.now(COPENHAGEN).date()
