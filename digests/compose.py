@@ -1,16 +1,20 @@
 """Which calls go into one audience's digest of one week, and under which heading.
 
-Pure selection on plain data, so every rule below is testable without a crawl or a database:
+Pure selection on plain data, so every rule below is testable without a crawl or a database.
+The sections come in the order a reader acts on them:
 
 - a call belongs to an audience when one of the audience's themes matched it with at least one
   term (a score with no term to show would leave the "why" line empty), and is listed under
   the best of those themes;
-- "Nye opslag": such calls not included in a digest the audience was sent before
-  (``included``), best first per theme;
+- "Lukker snart": open or forthcoming calls whose next deadline is within
+  ``closing_soon_days``, new or not, soonest first (a new one carries the "NY" badge and is
+  not listed again under "Nye opslag");
+- "Nye opslag": open or rolling such calls not included in a digest the audience was sent
+  before (``included``), best first per theme;
 - "Ændringer": such calls already shown before, whose status, deadlines or amounts changed
   after the audience's last digest (``since``), one old → new per field;
-- "Lukker snart": open or forthcoming calls whose next deadline is within
-  ``closing_soon_days``, new or not;
+- "Åbner senere": new calls that are not open yet (``forthcoming``), soonest opening first,
+  so they are never mistaken for calls one can apply to now;
 - "Sider vi holder øje med": watched pages (status ``watch``) that changed since ``since``.
   Watched pages are chosen by staff one by one, so every audience gets them.
 """
@@ -67,21 +71,27 @@ def compose(
         if entry is not None:
             entries[call.id] = entry
 
+    closing = _closing(entries, today, closing_soon_days)
+    in_closing = {e.call.id for e in closing}
+    fresh = [e for e in entries.values() if e.is_new and e.call.id not in in_closing]
     new_sections = []
     for theme in followed:
-        listed = [e for e in entries.values() if e.is_new and e.theme.slug == theme.slug]
+        listed = [e for e in fresh if e.call.status != "forthcoming"
+                  and e.theme.slug == theme.slug]
         listed.sort(key=lambda e: (-e.score, e.call.title, e.call.id))
         if listed:
             new_sections.append(ThemeSection(theme, tuple(listed)))
+    upcoming = [e for e in fresh if e.call.status == "forthcoming"]
+    upcoming.sort(key=lambda e: (_day_or_end(e.call.opens), -e.score, e.call.id))
 
     changed = _changed(entries, changes, since)
-    closing = _closing(entries, today, closing_soon_days)
     watched = [c for c in calls if c.status == WATCH and _page_changed(c, since)]
     watched.sort(key=lambda c: (c.funder, c.title, c.id))
     return Digest(
         week=week_of(today), today=today, language=language, audience=audience,
         new=tuple(new_sections), changed=tuple(changed), closing=tuple(closing),
-        watched=tuple(watched), health=tuple(health), closing_soon_days=closing_soon_days,
+        watched=tuple(watched), upcoming=tuple(upcoming), health=tuple(health),
+        closing_soon_days=closing_soon_days,
     )
 
 
@@ -170,6 +180,14 @@ def _closing(entries: dict[str, Entry], today: date, days: int) -> list[Entry]:
     out.sort(key=lambda e: (local_day(e.call.next_deadline or ""), e.call.next_deadline,
                             -e.score, e.call.id))
     return out
+
+
+def _day_or_end(value: str | None) -> date:
+    """A call's opening day for sorting; unknown or unreadable ones last."""
+    try:
+        return local_day(value) if value else date.max
+    except ValueError:
+        return date.max
 
 
 def _page_changed(call: Call, since: str | None) -> bool:

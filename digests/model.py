@@ -235,6 +235,7 @@ class Digest:
     changed: tuple[ChangedCall, ...] = ()
     closing: tuple[Entry, ...] = ()
     watched: tuple[Call, ...] = ()
+    upcoming: tuple[Entry, ...] = ()
     health: tuple[SourceHealth, ...] = ()
     closing_soon_days: int = 21
 
@@ -244,8 +245,9 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        """Nothing new, changed, closing or watched-and-changed: nothing is sent."""
-        return not (self.new or self.changed or self.closing or self.watched)
+        """Nothing new, changed, closing, not yet open or watched-and-changed: nothing is
+        sent."""
+        return not (self.new or self.changed or self.closing or self.watched or self.upcoming)
 
     def call_ids(self) -> dict[str, list[str]]:
         """The calls in each section, as the store records what a sent digest included."""
@@ -253,6 +255,7 @@ class Digest:
             "new": [e.call.id for s in self.new for e in s.entries],
             "changed": [c.entry.call.id for c in self.changed],
             "closing": [e.call.id for e in self.closing],
+            "upcoming": [e.call.id for e in self.upcoming],
             "watched": [c.id for c in self.watched],
         }
 
@@ -263,8 +266,8 @@ class Digest:
         everything is new, would otherwise carry every call); fondsradar.ics has them all."""
         seen: dict[str, Call] = {}
         cap = max_per_section
-        entries = [e for s in self.new for e in s.entries[:cap]]
-        entries += [c.entry for c in self.changed[:cap]] + list(self.closing[:cap])
+        entries = list(self.closing[:cap]) + [e for s in self.new for e in s.entries[:cap]]
+        entries += [c.entry for c in self.changed[:cap]] + list(self.upcoming[:cap])
         for e in entries:
             if e.call.deadlines and e.call.id not in seen:
                 seen[e.call.id] = e.call

@@ -13,6 +13,7 @@ inlined into ``style`` attributes with css-inline (Gmail drops ``<style>`` in so
 
 from __future__ import annotations
 
+import quopri
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +39,7 @@ from digests.formatting import (
 )
 from digests.model import Call, ChangedCall, Digest, Entry, SourceHealth
 from digests.text import clean_text, safe_url
-from digests.words import WORDS, source_name
+from digests.words import WORDS, funder_name, source_name
 from records.health import Cause
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -46,6 +47,11 @@ TEMPLATES = Path(__file__).with_name("templates")
 MAX_PAGE_LINES = 8
 TITLE_LIMIT = 300
 LINE_LIMIT = 400
+# Gmail cuts an email's HTML after 102 KB ("[Message clipped]"), hiding the rest, the sources'
+# health included. The email's HTML, as sent (quoted-printable, where every "=" of the inlined
+# styles takes three bytes), is kept below this many bytes by showing fewer calls per section;
+# the rest is behind "og N flere" on the week's archive page.
+CLIP_BYTES = 100_000
 
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False,
                                  keep_link_tags=True)
@@ -53,9 +59,13 @@ _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=
 
 @dataclass(frozen=True)
 class RenderedEmail:
+    """An email's parts; ``cap``: the calls per section it shows (below ``max_per_section``
+    when the HTML had to be cut to stay under :data:`CLIP_BYTES`)."""
+
     subject: str
     html: str
     text: str
+    cap: int | None = None
 
 
 def environment() -> Environment:
@@ -86,13 +96,26 @@ def render_email(
     test: bool = False,
 ) -> RenderedEmail:
     """The email of one audience: each section capped at ``max_per_section`` entries, the rest
-    behind "og N flere", linking to the week's archive page when its address is known."""
-    view = build_view(digest, mode="email", max_per_section=max_per_section,
-                      archive_url=archive_url, with_calendar=bool(digest.calendar_calls()))
+    behind "og N flere", linking to the week's archive page when its address is known.
+
+    A group's first email lists everything it follows; when that HTML would pass
+    :data:`CLIP_BYTES`, the cap is lowered until it fits (at least one call per section)."""
     env = environment()
-    html = _INLINER.inline(env.get_template("digest.html.j2").render(**view))
+    cap = max_per_section
+    while True:
+        view = build_view(digest, mode="email", max_per_section=cap, archive_url=archive_url,
+                          with_calendar=bool(digest.calendar_calls()))
+        html = _INLINER.inline(env.get_template("digest.html.j2").render(**view))
+        if html_wire_size(html) <= CLIP_BYTES or cap <= 1:
+            break
+        cap = max(1, min(cap - 1, cap * 3 // 4))
     text = env.get_template("digest.txt.j2").render(**view)
-    return RenderedEmail(subject=subject(digest, test=test), html=html, text=text)
+    return RenderedEmail(subject=subject(digest, test=test), html=html, text=text, cap=cap)
+
+
+def html_wire_size(html: str) -> int:
+    """The HTML part's size as the message carries it (UTF-8, quoted-printable)."""
+    return len(quopri.encodestring(html.encode("utf-8")))
 
 
 def render_archive(digest: Digest, *, index_url: str = "index.html",
@@ -152,9 +175,14 @@ def build_view(
                     "more": more(hidden, anchor)})
     changed, hidden_changed = _cap(digest.changed, max_per_section)
     closing, hidden_closing = _cap(digest.closing, max_per_section)
+    upcoming, hidden_upcoming = _cap(digest.upcoming, max_per_section)
     watched, hidden_watched = _cap(digest.watched, max_per_section)
     audience = digest.audience.name
     counts = _counts(digest)
+    links = _count_links(digest)
+    failing = [h for h in digest.health if h.failing]
+    all_unreachable = bool(digest.health) and len(failing) == len(digest.health) and all(
+        _health_key(h) == "fail_unreachable" for h in failing)
     return {
         "w": words,
         "lang": lang,
@@ -167,15 +195,20 @@ def build_view(
         "audience": (words["for_group"].format(group=clean_text(audience)) if audience
                      else words["archive_for"]),
         "summary": " · ".join(counts) if counts else words["nothing"],
+        "summary_links": links,
         "preheader": ", ".join(counts) if counts else words["nothing"],
         "intro": words["intro"],
         "new": new,
         "changed": {"entries": [_changed_view(c, digest.today, lang, urgent) for c in changed],
                     "more": more(hidden_changed, "aendringer")},
-        "closing": {"entries": [_entry_view(e, digest.today, lang, badge=True,
+        "closing": {"entries": [_entry_view(e, digest.today, lang, badge=True, days_first=True,
                                             urgent_days=urgent) for e in closing],
                     "intro": words["closing_intro"].format(days=digest.closing_soon_days),
                     "more": more(hidden_closing, "lukker-snart")},
+        "upcoming": {"entries": [_entry_view(e, digest.today, lang, badge=False,
+                                             urgent_days=urgent) for e in upcoming],
+                     "more": more(hidden_upcoming, "aabner-senere")},
+        "all_unreachable": words["all_unreachable"] if all_unreachable else "",
         "watched": {"entries": [_watched_view(c, lang) for c in watched],
                     "more": more(hidden_watched, "sider")},
         "health": [_health_view(h, lang) for h in digest.health],
@@ -187,11 +220,26 @@ def build_view(
     }
 
 
+# The sections in the order the email shows them: (count's word, anchor of the section).
+SECTIONS = (("n_closing", "lukker-snart"), ("n_new", "nye"), ("n_changed", "aendringer"),
+            ("n_upcoming", "aabner-senere"), ("n_watched", "sider"))
+
+
+def _section_counts(digest: Digest) -> list[tuple[str, int, str]]:
+    sizes = {"n_closing": len(digest.closing), "n_new": digest.new_count,
+             "n_changed": len(digest.changed), "n_upcoming": len(digest.upcoming),
+             "n_watched": len(digest.watched)}
+    return [(key, sizes[key], anchor) for key, anchor in SECTIONS if sizes[key]]
+
+
 def _counts(digest: Digest) -> list[str]:
-    lang = digest.language
-    pairs = [("n_new", digest.new_count), ("n_changed", len(digest.changed)),
-             ("n_closing", len(digest.closing)), ("n_watched", len(digest.watched))]
-    return [plural(key, n, lang) for key, n in pairs if n]
+    return [plural(key, n, digest.language) for key, n, _ in _section_counts(digest)]
+
+
+def _count_links(digest: Digest) -> list[dict[str, str]]:
+    """The summary bar: each count a link to its section further down."""
+    return [{"text": plural(key, n, digest.language), "href": f"#{anchor}"}
+            for key, n, anchor in _section_counts(digest)]
 
 
 def _cap(items: Sequence[Any], limit: int | None) -> tuple[list[Any], int]:
@@ -212,7 +260,8 @@ def _call_view(call: Call, today: date, lang: str, urgent_days: int = 21) -> dic
     opens = ""
     if call.status == "forthcoming" and call.opens:
         opens = format_deadline(call.opens, lang)
-    funder = " · ".join(p for p in (clean_text(call.funder), clean_text(call.programme)) if p)
+    funder = " · ".join(p for p in (funder_name(clean_text(call.funder), lang),
+                                    clean_text(call.programme)) if p)
     return {
         "id": call.id,
         "title": clean_text(call.title, TITLE_LIMIT) or call.id,
@@ -226,12 +275,15 @@ def _call_view(call: Call, today: date, lang: str, urgent_days: int = 21) -> dic
                               clean_text(call.currency) or None, lang),
         "target": target_text(call.levels, call.groups, lang),
         "status": status_label(call.status, lang),
+        "days_badge": "",
     }
 
 
 def _entry_view(entry: Entry, today: date, lang: str, *, badge: bool = False,
-                urgent_days: int = 21) -> dict[str, Any]:
+                days_first: bool = False, urgent_days: int = 21) -> dict[str, Any]:
+    """A listed call; ``days_first``: the days left lead the title ("Lukker snart")."""
     view = _call_view(entry.call, today, lang, urgent_days)
+    view["days_badge"] = view["days_left"] if days_first else ""
     view["why"] = ", ".join(clean_text(t) for t in entry.why if clean_text(t))
     view["theme"] = clean_text(entry.theme.name)
     view["badge"] = WORDS[lang]["new_badge"] if badge and entry.is_new else ""
@@ -270,7 +322,8 @@ def _watched_view(call: Call, lang: str) -> dict[str, Any]:
         hidden = max(len(all_lines) - MAX_PAGE_LINES, 0) + changes.more
         lines = [{"kind": k, "sign": "+" if k == "added" else "−", "label": words[k],
                   "text": t} for k, t in all_lines[:MAX_PAGE_LINES]]
-    funder = " · ".join(p for p in (clean_text(call.funder), clean_text(call.programme)) if p)
+    funder = " · ".join(p for p in (funder_name(clean_text(call.funder), lang),
+                                    clean_text(call.programme)) if p)
     return {
         "title": clean_text(call.title, TITLE_LIMIT) or call.id,
         "url": safe_url(call.url),
@@ -296,6 +349,13 @@ def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:
         key = "healthy" if when else "healthy_never"
         return {"failing": False, "text": words[key].format(source=name, items=h.items,
                                                             when=when)}
-    key = _FAIL_WORDS.get(h.cause, "fail_other")  # StrEnum members hash as their text
+    key = _health_key(h)
     since = words["last_ok"].format(when=when) if when else words["never_ok"]
     return {"failing": True, "text": f"{words[key].format(source=name)} ({since})"}
+
+
+def _health_key(h: SourceHealth) -> str:
+    """Which words fit a failing source, from the cause the crawler decided (never from the
+    message's words: an offline site also found no calls, but "siden kan have ændret sig"
+    would send staff looking for a changed page when the network was the problem)."""
+    return _FAIL_WORDS.get(h.cause, "fail_other")  # StrEnum members hash as their text

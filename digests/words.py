@@ -19,7 +19,9 @@ WORDS: dict[str, dict[str, str]] = {
         "new": "Nye opslag",
         "changed": "Ændringer",
         "closing": "Lukker snart",
-        "closing_intro": "Frist inden for {days} dage.",
+        "closing_intro": "Frist inden for {days} dage, den nærmeste først.",
+        "upcoming": "Åbner senere",
+        "upcoming_intro": "Opslag, der ikke er åbne endnu: der kan først søges, når de åbner.",
         "watched": "Sider vi holder øje med",
         "watched_intro": "Sider uden faste opslag, som har ændret sig.",
         "health": "Kilder",
@@ -52,6 +54,8 @@ WORDS: dict[str, dict[str, str]] = {
         "fail_unreachable": "{source}: siden kunne ikke nås i denne uge",
         "fail_http": "{source}: siden svarede med fejl i denne uge",
         "fail_other": "{source}: hentningen fejlede i denne uge",
+        "all_unreachable": "Ingen af kilderne kunne nås i denne uge (måske var der ingen "
+                           "netforbindelse). Opslagene her er dem, der var hentet før.",
         "last_ok": "sidst hentet uden fejl {when}",
         "never_ok": "aldrig hentet uden fejl",
         "footer": "Lavet af Fondsradar for Den Midtjyske Teknologipagt, Region Midtjylland.",
@@ -72,6 +76,8 @@ WORDS: dict[str, dict[str, str]] = {
         "n_changed": "{n} ændringer",
         "n_closing_1": "1 lukker snart",
         "n_closing": "{n} lukker snart",
+        "n_upcoming_1": "1 åbner senere",
+        "n_upcoming": "{n} åbner senere",
         "n_watched_1": "1 side ændret",
         "n_watched": "{n} sider ændret",
         "ics_name": "Fondsradar: frister",
@@ -97,7 +103,9 @@ WORDS: dict[str, dict[str, str]] = {
         "new": "New calls",
         "changed": "Changes",
         "closing": "Closing soon",
-        "closing_intro": "Deadline within {days} days.",
+        "closing_intro": "Deadline within {days} days, the nearest first.",
+        "upcoming": "Opening later",
+        "upcoming_intro": "Calls that are not open yet: you can apply once they open.",
         "watched": "Pages we watch",
         "watched_intro": "Pages without fixed calls that have changed.",
         "health": "Sources",
@@ -130,6 +138,8 @@ WORDS: dict[str, dict[str, str]] = {
         "fail_unreachable": "{source}: the site could not be reached this week",
         "fail_http": "{source}: the site answered with errors this week",
         "fail_other": "{source}: fetching failed this week",
+        "all_unreachable": "None of the sources could be reached this week (perhaps there was "
+                           "no network). The calls here are those fetched before.",
         "last_ok": "last fetched without errors {when}",
         "never_ok": "never fetched without errors",
         "footer": "Made by Fondsradar for Den Midtjyske Teknologipagt, Region Midtjylland.",
@@ -150,6 +160,8 @@ WORDS: dict[str, dict[str, str]] = {
         "n_changed": "{n} changes",
         "n_closing_1": "1 closing soon",
         "n_closing": "{n} closing soon",
+        "n_upcoming_1": "1 opening later",
+        "n_upcoming": "{n} opening later",
         "n_watched_1": "1 page changed",
         "n_watched": "{n} pages changed",
         "ics_name": "Fondsradar: deadlines",
@@ -192,7 +204,7 @@ LEVELS: dict[str, dict[str, str]] = {
 SOURCES: dict[str, str] = {
     "erasmus": "Erasmus+ (EU Funding & Tenders)",
     "novonordisk": "Novo Nordisk Fonden",
-    "villum_velux": "Villum Fonden / VELUX FONDEN",
+    "villum_velux": "Villum Fonden / Velux Fonden",
     "interreg": "Interreg",
     "pdj": "Poul Due Jensens Fond",
     "watch": "Overvågede sider",
@@ -208,3 +220,31 @@ def source_name(source: str, language: str = "da") -> str:
     if language == "en" and source in SOURCES_EN:
         return SOURCES_EN[source]
     return SOURCES.get(source, source)
+
+
+# Funders as the digest writes them, whatever spelling the source used ("VELUX FONDEN",
+# "European Commission"): one name per funder and language, keyed by the name folded to
+# lower case with single spaces. A funder not listed is shown as the source wrote it.
+FUNDERS: dict[str, dict[str, str]] = {
+    "european commission": {"da": "Europa-Kommissionen", "en": "European Commission"},
+    "europa-kommissionen": {"da": "Europa-Kommissionen", "en": "European Commission"},
+    "europæiske kommission": {"da": "Europa-Kommissionen", "en": "European Commission"},
+    "villum fonden": {"da": "Villum Fonden", "en": "Villum Foundation"},
+    "villum foundation": {"da": "Villum Fonden", "en": "Villum Foundation"},
+    "velux fonden": {"da": "Velux Fonden", "en": "Velux Foundation"},
+    "velux foundation": {"da": "Velux Fonden", "en": "Velux Foundation"},
+    "novo nordisk fonden": {"da": "Novo Nordisk Fonden", "en": "Novo Nordisk Foundation"},
+    "novo nordisk foundation": {"da": "Novo Nordisk Fonden", "en": "Novo Nordisk Foundation"},
+    "poul due jensens fond": {"da": "Poul Due Jensens Fond", "en": "Poul Due Jensen Foundation"},
+    "poul due jensen foundation": {"da": "Poul Due Jensens Fond",
+                                   "en": "Poul Due Jensen Foundation"},
+    "grundfos foundation": {"da": "Poul Due Jensens Fond", "en": "Poul Due Jensen Foundation"},
+}
+
+
+def funder_name(funder: str, language: str = "da") -> str:
+    """A funder as the digest writes it in ``language`` (``VELUX FONDEN`` → ``Velux Fonden``,
+    ``European Commission`` → ``Europa-Kommissionen`` in Danish)."""
+    key = " ".join(funder.split()).casefold()
+    names = FUNDERS.get(key)
+    return names[language] if names else funder

@@ -349,15 +349,24 @@ def build_email(
     """The digest as a message: text and HTML, and the deadlines as an .ics attachment."""
     rendered = render_email(digest, max_per_section=cfg.digest.max_per_section,
                             archive_url=archive_url(cfg, out, digest.week), test=test)
-    calls = digest.calendar_calls(cfg.digest.max_per_section)
+    calls = digest.calendar_calls(rendered.cap)
     ics = build_calendar(calls, language=digest.language, today=digest.today,
                          now=datetime.now(UTC), organizer=parseaddr(sender)[1] or None,
                          ) if calls else None
     return build_message(
         rendered, sender=sender, to=to, message_id=message_id,
         list_id_value=list_id(digest.audience.name or "test", sender),
-        date=datetime.now(COPENHAGEN), language=digest.language, ics=ics,
+        date=message_date(digest.today), language=digest.language, ics=ics,
         ics_filename=f"fondsradar-{digest.week}.ics")
+
+
+def message_date(day: date, now: datetime | None = None) -> datetime:
+    """The email's Date: now, in Copenhagen time; on the digest's day when the job runs "as
+    if today were" another day (demo, replays), so the header and the digest agree."""
+    now = (now or datetime.now(UTC)).astimezone(COPENHAGEN)
+    if now.date() == day:
+        return now
+    return datetime.combine(day, now.time().replace(tzinfo=None), tzinfo=COPENHAGEN)
 
 
 def smtp_settings(cfg: Config) -> SmtpSettings:

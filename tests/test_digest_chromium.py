@@ -9,6 +9,7 @@ tests skip and say so.
 from __future__ import annotations
 
 import email
+import re
 import shutil
 import struct
 import subprocess
@@ -26,6 +27,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 WIDTH, HEIGHT = 800, 2000
+PHONE = 390  # CSS pixels: a common phone's width
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
@@ -34,17 +36,43 @@ needs_chromium = pytest.mark.skipif(
            "screenshot in test-artifacts/")
 
 
-def screenshot(html: Path, png: Path, profile: Path) -> None:
-    """Render ``html`` at 800×2000 with no network and no profile of anyone's."""
+def _chromium(profile: Path, width: int, height: int, *args: str) -> list[str]:
     assert CHROMIUM is not None
+    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={profile}", f"--window-size={width},{height}",
+            *args]
+
+
+def screenshot(html: Path, png: Path, profile: Path, width: int = WIDTH,
+               height: int = HEIGHT) -> None:
+    """Render ``html`` at width×height with no network and no profile of anyone's."""
     png.unlink(missing_ok=True)
-    result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", f"--screenshot={png}",
-         f"--window-size={WIDTH},{HEIGHT}", html.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120)
+    result = subprocess.run(_chromium(profile, width, height, f"--screenshot={png}",
+                                      html.resolve().as_uri()),
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and png.exists(), result.stderr[-2000:]
+
+
+def layout_width(html: str, folder: Path, profile: Path, width: int) -> int:
+    """How wide the page lays out in a ``width`` px frame (its scrollWidth): wider than the
+    frame means a reader must scroll sideways. The email is shown in an iframe of that width,
+    as a phone's mail app would; its copy reports back by postMessage."""
+    probe = html.replace("</body>", "<script>parent.postMessage(String("
+                         "document.documentElement.scrollWidth), '*');</script></body>")
+    (folder / "probe-email.html").write_text(probe, encoding="utf-8")
+    (folder / "probe.html").write_text(
+        "<!DOCTYPE html><html><body style='margin:0'><iframe src='probe-email.html' "
+        f"width='{width}' height='800' style='border:0'></iframe><script>"
+        "addEventListener('message', e => document.body.setAttribute('data-width', e.data));"
+        "</script></body></html>", encoding="utf-8")
+    result = subprocess.run(_chromium(profile, 1000, 900, "--allow-file-access-from-files",
+                                      "--virtual-time-budget=5000", "--dump-dom",
+                                      (folder / "probe.html").as_uri()),
+                            capture_output=True, text=True, timeout=120)
+    found = re.search(r'data-width="(\d+)"', result.stdout)
+    assert found, result.stderr[-2000:]
+    return int(found.group(1))
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -91,6 +119,11 @@ def test_the_demo_digest_renders_in_chromium(tmp_path: Path) -> None:
     png = ARTIFACTS / "demo-digest-email.png"
     screenshot(html, png, tmp_path / "chromium-profile")
     assert png_size(png) == (WIDTH, HEIGHT) and png.stat().st_size > 40_000
+    phone = ARTIFACTS / "demo-digest-email-phone.png"
+    screenshot(html, phone, tmp_path / "chromium-profile", PHONE, HEIGHT)
+    assert png_size(phone) == (PHONE, HEIGHT) and phone.stat().st_size > 40_000
+    # at a phone's width the email reflows: nothing to scroll sideways
+    assert layout_width(html_part(eml), tmp_path, tmp_path / "chromium-profile", PHONE) <= PHONE
     archive = ARTIFACTS / "demo-archive.png"
     [page] = list(out.glob("*-W*.html"))
     screenshot(page, archive, tmp_path / "chromium-profile")

@@ -151,4 +151,5 @@ def test_nothing_new_changed_or_closing_is_an_empty_digest() -> None:
     digest = compose(audience=EVERYONE, today=TODAY, language="da", themes=THEMES, calls=calls,
                      included={"x:old"}, since="2027-01-04T07:00:00+00:00")
     assert digest.empty and digest.call_ids() == {"new": [], "changed": [], "closing": [],
+                                                  "upcoming": [],
                                                   "watched": []}

@@ -54,6 +54,8 @@ def full_digest(language: str = "da", calls: list[Call] | None = None) -> Any:
     """A digest with every section filled."""
     calls = calls or [mk("a"), mk("b", next_deadline="2027-01-20", deadlines=("2027-01-20",)),
                       mk("moved", deadlines=("2027-06-01",), next_deadline="2027-06-01"),
+                      mk("later", status="forthcoming", opens="2027-02-01",
+                         deadlines=("2027-05-01",), next_deadline="2027-05-01"),
                       mk("page", status="watch", first_seen="2026-12-01T00:00:00+00:00",
                          page_changes=PageChanges(("Ny runde åbner",), ("Ingen runder",),
                                                   more=2))]
@@ -161,10 +163,14 @@ def test_hostile_scraped_text_arrives_escaped_or_dropped_in_both_parts() -> None
 def test_every_section_in_danish() -> None:
     email = render_email(full_digest(), max_per_section=10, archive_url=ARCHIVE)
     text = nbsp(email.text)
-    for heading in ("NYE OPSLAG", "ÆNDRINGER", "LUKKER SNART", "SIDER VI HOLDER ØJE MED"):
-        assert heading in text
-    for heading in ("Nye opslag", "Ændringer", "Lukker snart", "Sider vi holder øje med"):
-        assert f">{heading}</h2>" in email.html
+    order = ("LUKKER SNART", "NYE OPSLAG", "ÆNDRINGER", "ÅBNER SENERE", "SIDER VI HOLDER ØJE MED")
+    assert [text.index(h) for h in order] == sorted(text.index(h) for h in order)
+    html_order = ("Lukker snart", "Nye opslag", "Ændringer", "Åbner senere",
+                  "Sider vi holder øje med")
+    positions = [email.html.index(f">{h}</h2>") for h in html_order]
+    assert positions == sorted(positions)
+    assert "* [9 dage tilbage] [NY] Call b\n" in text  # days left first, new call marked
+    assert text.count("Call b\n") == 1  # listed under "Lukker snart" only
     assert "Frist: 3. september 2027 kl. 14.00 (235 dage tilbage)" in text
     assert "Beløb: op til 6 mio. kr." in text
     assert "Målgruppe: Grundskole, lærere · piger" in text
@@ -173,21 +179,63 @@ def test_every_section_in_danish() -> None:
     assert "Højeste beløb: 4 mio. kr. → 6 mio. kr." in text
     assert "+ Ny runde åbner" in text and "− Ingen runder" in text
     assert "og 2 linjer mere" in text
+    upcoming = text.split("ÅBNER SENERE")[1].split("SIDER VI HOLDER")[0]
+    assert "Call later" in upcoming and "Åbner: 1. februar 2027" in upcoming
+    assert "Call later" not in text.split("ÅBNER SENERE")[0]
     assert "Novo Nordisk Fonden: ingen opslag fundet i denne uge — siden kan have ændret sig" in text
     assert "Erasmus+ (EU Funding & Tenders): 12 opslag, sidst hentet 11. januar 2027" in text
-    assert email.subject == ("Fondsradar uge 2: 2 nye opslag, 1 ændring, 1 lukker snart, "
-                             "1 side ændret")
+    assert email.subject == ("Fondsradar uge 2: 1 lukker snart, 1 nyt opslag, 1 ændring, "
+                             "1 åbner senere, 1 side ændret")
+
+
+def test_the_summary_bar_links_to_each_section() -> None:
+    email = render_email(full_digest(), max_per_section=10, archive_url=ARCHIVE)
+    parser = _Tags()
+    parser.feed(email.html)
+    anchors = [a["href"] for t, a in parser.tags if t == "a" and a["href"].startswith("#")]
+    assert anchors == ["#lukker-snart", "#nye", "#aendringer", "#aabner-senere", "#sider"]
+    ids = {a.get("id") for _, a in parser.tags}
+    assert all(href[1:] in ids for href in anchors)
+    assert re.search(r'<a href="#lukker-snart"[^>]*>1 lukker snart</a>', email.html)
+
+
+def test_why_is_as_readable_as_the_facts() -> None:
+    html = render_email(full_digest(), max_per_section=10, archive_url=ARCHIVE).html
+    why = re.search(r'<p class="why" style="([^"]*)"', html)
+    facts = re.search(r'<p class="facts" style="([^"]*)"', html)
+    assert why and facts
+    size = re.compile(r"font-size: ?(\d+)px")
+    color = re.compile(r"color: ?#([0-9a-f]{6})")
+    assert size.search(why.group(1)).group(1) == size.search(facts.group(1)).group(1)  # type: ignore[union-attr]
+    assert color.search(why.group(1)).group(1) == "222222"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("raw, language, expected", [
+    ("European Commission", "da", "Europa-Kommissionen"),
+    ("European Commission", "en", "European Commission"),
+    ("VELUX FONDEN", "da", "Velux Fonden"),
+    ("VILLUM  FONDEN", "da", "Villum Fonden"),
+    ("Novo Nordisk Foundation", "da", "Novo Nordisk Fonden"),
+    ("Novo Nordisk Fonden", "en", "Novo Nordisk Foundation"),
+    ("Interreg (EU)", "da", "Interreg (EU)"),  # not listed: as the source wrote it
+])
+def test_funders_in_the_digests_language(raw: str, language: str, expected: str) -> None:
+    digest = compose(audience=GROUP, today=TODAY, language=language, themes=THEMES,
+                     calls=[mk("f", funder=raw)])
+    text = render_email(digest, max_per_section=10, archive_url=ARCHIVE).text
+    assert f"  {expected} · Uddannelse\n" in text
 
 
 def test_english_by_config() -> None:
     email = render_email(full_digest("en"), max_per_section=10, archive_url=ARCHIVE)
     text = nbsp(email.text)
-    for heading in ("NEW CALLS", "CHANGES", "CLOSING SOON", "PAGES WE WATCH"):
+    for heading in ("CLOSING SOON", "NEW CALLS", "CHANGES", "OPENING LATER", "PAGES WE WATCH"):
         assert heading in text
     assert "Deadline: 3 September 2027, 14:00 (235 days left)" in text
     assert "Amount: up to DKK 6M" in text
+    assert "Novo Nordisk Foundation · Uddannelse" in text
     assert "Novo Nordisk Fonden: no calls found this week — the site may have changed" in text
-    assert email.subject.startswith("Fondsradar week 2: 2 new calls")
+    assert email.subject.startswith("Fondsradar week 2: 1 closing soon, 1 new call")
     assert 'lang="en"' in email.html
 
 
@@ -228,7 +276,7 @@ def test_the_html_is_built_for_mail_clients() -> None:
     assert any(a.get("width") == "640" for a in tables)
     styled = [a for t, a in parser.tags if t in ("td", "p", "h2", "a") and a.get("style")]
     assert len(styled) > 20  # CSS inlined into the elements
-    assert all(a["href"].startswith(("https://", "http://"))
+    assert all(a["href"].startswith(("https://", "http://", "#"))
                for t, a in parser.tags if t == "a")
 
 

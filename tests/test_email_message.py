@@ -47,7 +47,7 @@ def test_the_digest_arrives_complete(tmp_path: Path) -> None:
     assert got.rcpt_tos == ["stem@example.dk"] and got.mail_from == "fondsradar@example.dk"
     msg = got.message
     assert msg["From"] == "Fondsradar <fondsradar@example.dk>" and msg["To"] == "stem@example.dk"
-    assert msg["Subject"] == ("Fondsradar uge 2: 4 nye opslag, 1 lukker snart, 1 side ændret")
+    assert msg["Subject"] == ("Fondsradar uge 2: 1 lukker snart, 3 nye opslag, 1 side ændret")
     assert re.fullmatch(r"<[^<>@\s]+@example\.dk>", msg["Message-ID"])
     assert msg["Message-ID"] == report.message_id
     assert isinstance(parsedate_to_datetime(msg["Date"]), datetime)
@@ -121,9 +121,10 @@ def test_english_by_config(tmp_path: Path) -> None:
         job.deliver(cfg, week_store(tmp_path), TODAY, send=True, retry=FAST)
     msg = server.received[0].message
     text, html, _ = parts(msg)
-    assert msg["Subject"].startswith("Fondsradar week 2: 4 new calls")
+    assert msg["Subject"].startswith("Fondsradar week 2: 1 closing soon, 3 new calls")
     assert msg["Content-Language"] == "en" and 'lang="en"' in html
-    assert "NEW CALLS" in text and "Deadline: 20 January 2027 (9 days left)" in text
+    assert "NEW CALLS" in text and "* [9 days left] [NEW] Efteruddannelse af lærere" in text
+    assert "Deadline: 20 January 2027\r\n" in text
     assert "Poul Due Jensens Fond: no calls found this week — the site may have changed" in text
 
 
