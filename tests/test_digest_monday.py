@@ -30,7 +30,7 @@ def _parts(eml: Path) -> tuple[email.message.EmailMessage, str, str]:
 def test_a_week_where_every_source_failed_names_the_network(tmp_path: Path) -> None:
     store = week_store(tmp_path, failing=False)
     for source in ("novonordisk", "interreg", "pdj", "erasmus"):
-        save(store, source, [], status="failed", message=OFFLINE)
+        save(store, source, [], status="failed", message=OFFLINE, cause="offline")
     cfg = make_config(tmp_path)
     [report] = job.deliver(cfg, store, TODAY, send=False).reports
     assert report.eml is not None
