@@ -1,7 +1,7 @@
 """The Interreg page watch on sample pages written for these tests, and on real date strings.
 
 No real HTML of any Interreg page exists here; tests/sites/interreg holds pages modelled on
-../shared/SOURCES.md §2 and ../shared/fixtures/interreg/pages_fields.jsonl. The fixture's real
+docs/sources.md §2 and tests/fixtures/interreg/pages_fields.jsonl. The fixture's real
 date and status strings, with its hand-derived ``expected`` opens and deadlines, are fed to the
 spider's round detection at the end.
 """
@@ -29,8 +29,7 @@ from tests.sites.server import (
     write_config,
 )
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "interreg" / (
-    "pages_fields.jsonl")
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "interreg" / "pages_fields.jsonl"
 OKS = "https://interreg-oks.eu"
 NORTHSEA = "https://www.interregnorthsea.eu"
 
@@ -172,15 +171,12 @@ def _records() -> list[dict[str, Any]]:
 
 
 def _round_cases() -> list[dict[str, Any]]:
-    if not FIXTURE.exists():
-        return []
     # The EuroAccess record is an aggregator's lone "05.06.2025 23:59" without any deadline
     # word; the parser does not call a lone date in prose a deadline, so it stays a watch.
     return [r for r in _records() if r["expected"]["deadlines"]
             and not r["id"].startswith("euro-access")]
 
 
-@pytest.mark.skipif(not FIXTURE.exists(), reason="../shared fixtures not present")
 @pytest.mark.parametrize("record", _round_cases(), ids=lambda r: r["id"])
 def test_real_date_strings_give_the_expected_round(record: dict[str, Any]) -> None:
     """On the day before the round opened, the real strings announce the expected round."""
@@ -195,7 +191,6 @@ def test_real_date_strings_give_the_expected_round(record: dict[str, Any]) -> No
     assert found.deadlines == expected["deadlines"]
 
 
-@pytest.mark.skipif(not FIXTURE.exists(), reason="../shared fixtures not present")
 def test_real_pages_without_a_round_stay_watches() -> None:
     spider = make_spider(InterregSpider)
     for record in _records():

@@ -1,8 +1,8 @@
 """The Novo Nordisk Fonden spider on sample pages written for these tests.
 
 No real HTML of novonordiskfonden.dk exists here; the pages under tests/sites/novonordisk are
-modelled on ../shared/SOURCES.md §4 and on the label/value lines of
-../shared/fixtures/novonordisk/call_pages_fields.jsonl, in every markup variant we could think of.
+modelled on docs/sources.md §4 and on the label/value lines of
+tests/fixtures/novonordisk/call_pages_fields.jsonl, in every markup variant we could think of.
 The strings that ARE real (label sets, date and amount forms) are also checked straight from the
 fixture file at the end, through the same label reader the spider uses.
 """
@@ -34,8 +34,7 @@ from tests.sites.server import (
 )
 
 HOST = "https://novonordiskfonden.dk"
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "novonordisk" / (
-    "call_pages_fields.jsonl")
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "novonordisk" / "call_pages_fields.jsonl"
 
 # path on the sample site → what a person reading the page would write down
 EXPECTED: dict[str, dict[str, Any]] = {
@@ -245,7 +244,6 @@ def _fixture_records() -> list[dict[str, Any]]:
             if line.strip()]
 
 
-@pytest.mark.skipif(not FIXTURE.exists(), reason="../shared fixtures not present")
 def test_real_label_lines_from_the_fixture_are_read_by_their_labels() -> None:
     """The label/value lines of the stored real pages (2018-2024 designs, EN and DA) give the
     stored raw opens and deadline strings back through the spider's own label set."""
@@ -265,7 +263,6 @@ def test_real_label_lines_from_the_fixture_are_read_by_their_labels() -> None:
     assert checked >= 8
 
 
-@pytest.mark.skipif(not FIXTURE.exists(), reason="../shared fixtures not present")
 def test_real_prize_page_lines_give_the_nomination_deadline() -> None:
     spider = make_spider(NovoNordiskSpider)
     prizes = [r for r in _fixture_records() if r["design"] == "nnf-prize-page"]

@@ -1,7 +1,7 @@
 """The Poul Due Jensens Fond spider on sample pages written for these tests.
 
-No real HTML of pdjf.dk exists here; tests/sites/pdj holds pages modelled on ../shared/SOURCES.md
-§5 and ../shared/fixtures/pdj/pages_fields.jsonl. The prize's real key lines are checked at the
+No real HTML of pdjf.dk exists here; tests/sites/pdj holds pages modelled on docs/sources.md §5
+and tests/fixtures/pdj/pages_fields.jsonl. The prize's real key lines are checked at the
 end through the same calls the spider makes.
 """
 
@@ -32,7 +32,7 @@ from tests.sites.server import (
 )
 
 HOST = "https://www.pdjf.dk"
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "pdj" / "pages_fields.jsonl"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pdj" / "pages_fields.jsonl"
 
 
 def start(path: str, spider: PdjSpider | None = None) -> list[Any]:
@@ -146,7 +146,6 @@ pages = [{{ url = "{other.url('/oks/da/om-programmet.html')}" }}]
 
 
 # ----------------------------------------------------------- real strings from fixtures
-@pytest.mark.skipif(not FIXTURE.exists(), reason="../shared fixtures not present")
 def test_real_prize_lines_give_deadline_and_amount() -> None:
     records = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()
                if line.strip()]

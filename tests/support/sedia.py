@@ -1,10 +1,10 @@
-"""Serving the real SEDIA fixtures (../shared/fixtures/erasmus) to the Erasmus+ spider.
+"""Serving the real SEDIA responses (tests/fixtures/erasmus) to the Erasmus+ spider.
 
 The fixture pages were fetched by another crawler with one open+forthcoming query over every
-programme (see the fixtures' SOURCES.md), so they cannot be replayed byte for byte against our
-per-status, per-programme queries. Instead we answer our queries with them: the open query gets
+programme (see tests/fixtures/erasmus/README.md), so they cannot be replayed byte for byte
+against our per-status, per-programme queries. Instead we answer our queries with them: the open query gets
 pages 01 → 14 → 19 (19 is short and ends the paging), the forthcoming query gets page 07 (short).
-The pages are read from ../shared at test time; nothing of them is copied into the repository.
+The pages are the vendored copies, byte for byte; nothing here edits them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 
 from crawler.multipart import encode_multipart
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ERASMUS = FIXTURES / "erasmus"
+MORE = ERASMUS / "more"  # other programmes and newer API versions; no Erasmus+ record in them
 PAGES = {
     "31094502": ["sedia_search_open-forthcoming_2026-05-31_page-01.json",
                  "sedia_search_open-forthcoming_2026-06-27_page-14.json",
