@@ -2,7 +2,7 @@
 
 ``Mirror(n, today=..., latency_ms=...)`` generates ``n`` calls in total, modelled on the sample
 pages under tests/sites/ (and, for the EU search API, on the shape of the SEDIA fixture pages
-in ../shared/fixtures/erasmus; every record here is generated, none is copied):
+in tests/fixtures/erasmus; every record here is generated, none is copied):
 
 - erasmus: SEDIA records (~10 KB each, like the real ones) answered to the spider's multipart
   POST, per status (open / forthcoming) in pages of ``pageSize``;

@@ -1,7 +1,7 @@
 """A real HTTP server on 127.0.0.1 for the sample sites, and helpers to crawl them.
 
 The sample pages under ``tests/sites/<site>/`` are written for these tests, modelled on
-../shared/SOURCES.md; no real page of these sites exists here. Each site is served from its own
+docs/sources.md; no real page of these sites exists here. Each site is served from its own
 root on its own port, the way the real hosts are, so spiders see root-relative paths such as
 ``/en/grant/<slug>/``.
 
