@@ -33,10 +33,11 @@ from tests.support.sedia import FETCHED, PAGES, erasmus_topics, page
 SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 
 
-def make_spider(today: str = FETCHED, page_size: int = 100) -> ErasmusSpider:
+def make_spider(today: str = FETCHED, page_size: int = 100,
+                programmes: tuple[str, ...] = ("43353764",)) -> ErasmusSpider:
     crawler = get_crawler(ErasmusSpider, {
         "FONDSRADAR_TODAY": today,
-        "FONDSRADAR_SOURCES": {"erasmus": {"search_url": SEARCH, "programmes": ["43353764"],
+        "FONDSRADAR_SOURCES": {"erasmus": {"search_url": SEARCH, "programmes": list(programmes),
                                            "page_size": page_size, "max_pages": 50}},
     })
     spider = ErasmusSpider.from_crawler(crawler)

@@ -38,6 +38,8 @@ PROGRAMMES = {"43353764": "Erasmus+", "43108390": "Horizon Europe"}
 # SEDIA status ids (seen): only open and forthcoming topics are asked for.
 STATUS_IDS = {"31094502": OPEN, "31094501": FORTHCOMING}
 CLOSED_ID = "31094503"
+# Result types asked for (topics and the like); type 6, a call's document, is no call.
+RESULT_TYPES = ["1", "2", "8"]
 # Fields whose array holds several values; every other metadata array holds one scalar.
 LIST_FIELDS = {"deadlineDate", "keywords", "tags", "typesOfAction", "crossCuttingPriorities"}
 # Fields that are JSON documents inside the strings.
@@ -67,7 +69,7 @@ class ErasmusSpider(scrapy.Spider):
     # --------------------------------------------------------------------------- requests
     def _search(self, status_id: str, page: int) -> scrapy.Request:
         query = {"bool": {"must": [
-            {"terms": {"type": ["1", "2", "8"]}},
+            {"terms": {"type": RESULT_TYPES}},
             {"term": {"status": status_id}},
             {"terms": {"frameworkProgramme": self.programmes}},
         ]}}
@@ -114,6 +116,15 @@ class ErasmusSpider(scrapy.Spider):
                 continue
             if not meta.get("identifier"):
                 stats.inc_value("erasmus/no_identifier")
+                continue
+            # Asked for English topics only; an answer that ignores that (seen: one topic in
+            # Swedish, Czech and English, and its call documents) must not store a translation
+            # as an English call, or a document as a call.
+            if str(meta.get("type") or "1") not in RESULT_TYPES:
+                stats.inc_value("erasmus/other_type")
+                continue
+            if str(meta.get("language") or "en") != "en":
+                stats.inc_value("erasmus/other_language")
                 continue
             item = self._build_item(result, meta)
             if item.status == CLOSED:
