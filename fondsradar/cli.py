@@ -454,6 +454,29 @@ def schedule(obj: Obj) -> None:
 
 
 @cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="The port to serve on (on this machine only: 127.0.0.1).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser window.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Every stored call, closed and unseen ones included.")
+@pass_obj
+def browse(obj: Obj, port: int, no_open: bool, include_all: bool) -> None:
+    """Search and filter the stored calls in a browser (Datasette, read-only); Ctrl+C stops.
+
+    Facets by source, status and theme; canned queries such as "closing within 30 days"."""
+    from fondsradar.browse import default_folder, serve, write_snapshot
+
+    cfg = obj.cfg
+    snapshot = write_snapshot(cfg, obj.store(), obj.today, default_folder(cfg),
+                              include_all=include_all)
+    url = f"http://127.0.0.1:{port}/fondsradar/calls"
+    click.echo(f"{snapshot.calls} calls as of {obj.today} (read-only copy: {snapshot.database}).")
+    click.echo(f"Open {url} in a browser; press Ctrl+C here to stop.", err=False)
+    sys.stdout.flush()
+    sys.exit(serve(snapshot, host="127.0.0.1", port=port, open_browser=not no_open))
+
+
+@cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo-out"), show_default=True, help="Where to write the demo.")
 def demo(out: Path) -> None:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from fondsradar.config import Config, DatabaseConfig, SourcesConfig
 from records.store import Store
@@ -42,6 +43,54 @@ def demo_config(cfg: Config, out: Path) -> Config:
     })
 
 
+DEMO_CONFIG = "demo-config.toml"
+
+
+def write_demo_config(demo: Config, out: Path, day: date = DEMO_TODAY) -> Path:
+    """The demo's config as a file, so `fondsradar --config demo-out/demo-config.toml rank`
+    (status, export, browse …) looks at the demo's store instead of the staff's."""
+    data = demo.model_dump(mode="json", exclude_none=True, by_alias=True)
+    data.pop("base_dir", None)
+    path = out / DEMO_CONFIG
+    header = ("# Written by `fondsradar demo`: the staff's themes with the demo's sources, "
+              "store and output.\n# Use it to explore the demo: fondsradar --config "
+              f"{path} --today {day} rank\n")
+    path.write_text(header + to_toml(data), encoding="utf-8")
+    return path
+
+
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A config dict as TOML: scalars and lists first, then sub-tables and arrays of tables
+    (enough for Config's own shape; the standard library reads TOML but cannot write it)."""
+    lines: list[str] = []
+    tables: list[str] = []
+    for key, value in data.items():
+        name = f"{prefix}.{_key(key)}" if prefix else _key(key)
+        if isinstance(value, dict):
+            tables.append(f"\n[{name}]\n" + to_toml(value, name))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                tables.append(f"\n[[{name}]]\n" + to_toml(item, name))
+        else:
+            lines.append(f"{_key(key)} = {_value(value)}\n")
+    return "".join(lines) + "".join(tables)
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() \
+        else json.dumps(key, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string is JSON's
+
+
 def run_demo(cfg: Config, out: Path, echo: Callable[[str], None] = print,
              today: date | None = None) -> tuple[int, list[Path]]:
     """The demo as if today were ``today`` (default: DEMO_TODAY, the day its traffic fits)."""
@@ -65,4 +114,8 @@ def run_demo(cfg: Config, out: Path, echo: Callable[[str], None] = print,
                  f"mail program): {r.eml.resolve()}")
         else:
             echo(f"  no email to {r.group}: {r.detail}")
+    config = write_demo_config(demo, out.resolve(), day)
+    echo("To explore the demo's calls, give the other commands its config and day, e.g.:")
+    for command in ("browse", "rank", "status", "export --format csv"):
+        echo(f"  fondsradar --config {config} --today {day} {command}")
     return result.exit_code, result.files
