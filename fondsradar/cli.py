@@ -6,8 +6,6 @@ source failed; 2 bad usage or bad config; 1 anything else. No traceback reaches 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -314,29 +312,35 @@ def _report_sends(reports: list[Any], *, sending: bool, smtp: bool) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
-              show_default=True)
+              show_default=True,
+              help="json: one array; jsonl: one call a line; csv: for a spreadsheet (header "
+                   "row, one row per call, lists joined with '; ').")
 @click.option("--all", "include_all", is_flag=True,
               help="Every stored call, closed and unseen ones included.")
+@click.option("--no-bom", is_flag=True,
+              help="csv: leave out the byte order mark Excel needs to read UTF-8 (æøå).")
+@click.option("--delimiter", type=click.Choice(["comma", "semicolon"]), default="comma",
+              show_default=True,
+              help="csv: the separator; semicolon for an Excel set to Danish.")
 @pass_obj
-def export(obj: Obj, fmt: str, include_all: bool) -> None:
+def export(obj: Obj, fmt: str, include_all: bool, no_bom: bool, delimiter: str) -> None:
     """Stored calls; open and forthcoming unless --all."""
     records = obj.store().calls.current(obj.today, include_all=include_all)
+    if fmt == "csv":
+        from fondsradar.export import to_csv
+
+        text = to_csv(records, bom=not no_bom, delimiter=";" if delimiter == "semicolon" else ",")
+        out = sys.stdout.buffer
+        out.write(text.encode("utf-8"))  # as is: CRLF rows, BOM, UTF-8 whatever the locale
+        out.flush()
+        return
     click.echo(_format_records(records, fmt), nl=False)
 
 
 def _format_records(records: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    buf = io.StringIO()
-    keys = list(records[0]) if records else []
-    writer = csv.DictWriter(buf, fieldnames=keys)
-    writer.writeheader()
-    for r in records:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict)
-                         else v for k, v in r.items()})
-    return buf.getvalue()
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
 @cli.command(name="import")

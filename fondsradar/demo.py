@@ -51,6 +51,7 @@ def write_demo_config(demo: Config, out: Path, day: date = DEMO_TODAY) -> Path:
     (status, export, browse …) looks at the demo's store instead of the staff's."""
     data = demo.model_dump(mode="json", exclude_none=True, by_alias=True)
     data.pop("base_dir", None)
+    out.mkdir(parents=True, exist_ok=True)
     path = out / DEMO_CONFIG
     header = ("# Written by `fondsradar demo`: the staff's themes with the demo's sources, "
               "store and output.\n# Use it to explore the demo: fondsradar --config "

@@ -147,3 +147,16 @@ def test_the_browse_page_renders_in_chromium(served: tuple[str, Path], tmp_path:
                                     url), capture_output=True, text=True, timeout=120)
     assert shot.returncode == 0 and png.exists(), shot.stderr[-2000:]
     assert png_size(png) == (1200, 1400) and png.stat().st_size > 40_000
+
+
+def test_the_demo_config_file_points_the_commands_at_the_demos_store(tmp_path: Path) -> None:
+    from fondsradar.config import load_config
+    from fondsradar.demo import demo_config, write_demo_config
+
+    cfg = load_config(write_config(tmp_path))
+    demo = demo_config(cfg, tmp_path / "demo-out")
+    path = write_demo_config(demo, tmp_path / "demo-out")
+    again = load_config(path)  # valid, and the same settings
+    assert again.db_path == demo.db_path and again.db_path != cfg.db_path
+    assert again.model_dump(exclude={"base_dir"}) == demo.model_dump(exclude={"base_dir"})
+    assert again.smtp is None  # the demo never sends

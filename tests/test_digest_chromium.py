@@ -111,6 +111,8 @@ def test_the_demo_digest_renders_in_chromium(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "fondsradar", "demo", "--out", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+    config = (out / "demo-config.toml").resolve()
+    assert f"fondsradar --config {config} --today 2027-01-11 browse" in result.stdout
     [eml] = list((out / "mail").glob("*.eml"))
     ARTIFACTS.mkdir(exist_ok=True)
     html = ARTIFACTS / "demo-digest-email.html"
