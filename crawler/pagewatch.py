@@ -26,8 +26,9 @@ from lxml import etree
 from scrapy.http import Response, TextResponse
 
 from crawler.incremental import Memory, entry_fingerprint
-from crawler.labels import iso, parse_html, report_layout_changed, visible_lines
+from crawler.labels import iso, report_layout_changed
 from crawler.parsing import find_dates, find_deadlines, find_opens
+from crawler.text import parse_html, visible_lines
 from records.call import WATCH, CallItem
 from records.clock import local_date, today
 from records.language import detect_language

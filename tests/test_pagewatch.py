@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from crawler.labels import find_labels, prose_amounts, visible_lines
+from crawler.labels import find_labels, prose_amounts
 from crawler.pagewatch import main_text, page_language, text_hash
 from crawler.spiders.watch import WatchSpider
+from crawler.text import visible_lines
 from crawler.watch import WatchDiffPipeline, changes, diff_lines
 from records.call import CallItem, stable_id
 from records.language import detect_language
