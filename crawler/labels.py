@@ -47,6 +47,7 @@ SHORT_REST = 80
 # A box with more text than this is the article itself, not a fact box: a label that stands in
 # it like a heading takes only the next line as its value.
 PROSE_BOX = 1200
+_DIGIT = re.compile(r"\d")
 
 
 # ------------------------------------------------------------------------------ labels
@@ -211,6 +212,8 @@ def _match(line: str, patterns: list[_Pattern]) -> tuple[_Pattern, str, bool] | 
             continue
         rest = re.sub(rf"^[\s{_DECOR}]+$", "", m.group("rest").strip())
         colon = ":" in m.group("sep") or "\uff1a" in m.group("sep")
+        if rest and not colon and " " not in pattern.label.strip() and not _DIGIT.search(rest):
+            continue  # "Opens in a new window", "Funding is given to ...": words, not a label
         if not rest or colon or len(rest) <= SHORT_REST:
             return pattern, rest, colon
     return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -29,6 +29,7 @@ from crawler.incremental import Memory, entry_fingerprint
 from crawler.labels import iso, report_layout_changed
 from crawler.parsing import find_dates, find_deadlines, find_opens
 from crawler.text import parse_html, visible_lines
+from crawler.vocabulary import label_set
 from records.call import WATCH, CallItem
 from records.clock import local_date, today
 from records.language import detect_language
@@ -49,6 +50,7 @@ _MAIN_XPATHS = ("//main", "//*[@role='main']", "//article", "//*[@id='content']"
 MIN_MAIN_TEXT = 200  # a <main> with less text than this is a shell; read the whole body
 MAX_TEXT = 50_000  # stored per page; far above any real call page
 DESCRIPTION_CHARS = 4000
+SENTENCE_CHARS = 300  # the deadline sentence kept in a record's extra
 
 # ----------------------------------------------------------------------------- page reading
 def page_tree(html: str | bytes) -> etree._Element | None:
@@ -156,6 +158,40 @@ def same_site_links(response: TextResponse, path_pattern: re.Pattern[str]) -> li
     return out
 
 
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def card_links(response: TextResponse, limit: int = 100) -> list[str]:
+    """The entries of a listing whose addresses follow no known pattern (a redesign moved
+    them): same-site links that stand in a heading, wrap a heading, or sit in an
+    ``<article>`` card of the page's main part; never the page itself or a pager link."""
+    root = page_tree(response.text)
+    if root is None:
+        return []
+    host = urlsplit(response.url).netloc.lower()
+    here = canonical_url(response.url)
+    out: list[str] = []
+    for part in main_element(root):
+        for a in part.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith("#") or (a.get("rel") or "").lower() == "next":
+                continue
+            ancestors = {x.tag for x in a.iterancestors()}
+            wraps = any(isinstance(x.tag, str) and x.tag in _HEADINGS for x in a.iterdescendants())
+            if not (ancestors & _HEADINGS or wraps or "article" in ancestors):
+                continue
+            if _NEXT_WORDS.match(" ".join(a.itertext())):
+                continue
+            url = canonical_url(urljoin(response.url, href))
+            parts = urlsplit(url)
+            if (parts.scheme in ("http", "https") and parts.netloc.lower() == host
+                    and url != here and "page=" not in parts.query and url not in out):
+                out.append(url)
+            if len(out) >= limit:
+                return out
+    return out
+
+
 def canonical_url(url: str) -> str:
     """The URL without its fragment."""
     parts = urlsplit(url)
@@ -187,6 +223,19 @@ def next_page(response: TextResponse) -> str | None:
 def deadline_dates(text: str, on: date, default_year: int | None = None) -> list[str]:
     """ISO dates that stand next to deadline words in ``text`` (never simply every date)."""
     return _unique_iso(find_deadlines(text, default_year=default_year, today=on))
+
+
+def sentence_deadlines(text: str, on: date) -> tuple[list[str], str | None]:
+    """Deadlines written in a sentence that names a deadline ("Fristen er 3. marts 2027",
+    "apply by 3 March 2027"), and the first such sentence: a call whose page has no deadline
+    label says in its record that its deadline was read this way (``extra``)."""
+    found = deadline_dates(text, on)
+    if not found:
+        return [], None
+    for line in text.splitlines():
+        if deadline_dates(line, on):
+            return found, " ".join(line.split())[:SENTENCE_CHARS]
+    return found, None
 
 
 def all_dates(text: str, on: date, default_year: int | None = None) -> list[str]:
@@ -238,6 +287,11 @@ class SourceSpider(scrapy.Spider):
     @cached_property
     def today(self) -> date:
         return spider_today(self.settings)
+
+    def labels_with(self, own: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """The spider's labels widened with the shared vocabularies and the synonyms staff gave
+        this source in config.toml (``[sources.<name>.labels]``)."""
+        return label_set(own, self.conf.get("labels"))
 
     @cached_property
     def memory(self) -> Memory:

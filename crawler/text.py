@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from crawler.parsing import find_dates
+
 # Elements that start a new visible line. Inline elements (span, b, time, a ...) stay on the
 # line, separated by a space, so `<span>Call closes</span><span>5 Sep</span>` reads as one line.
 BLOCK_TAGS = frozenset({
@@ -102,13 +104,13 @@ class _Reader:
             self.flush(path)
             self.boxes += 1
             inner = (*path, self.boxes)
-        if not (tag == "table" and self.column_table(el, inner)):
+        if tag == "time" and _machine_date(el):
+            # <time datetime="2027-03-03T12:00">3/3 kl. 12</time>, or an empty <time> a script
+            # fills on the client: the machine-readable value is what can be read
+            self.buf.append(_machine_date(el))
+        elif not (tag == "table" and self.column_table(el, inner)):
             if el.text:
                 self.buf.append(el.text)
-            elif tag == "time" and len(el) == 0 and el.get("datetime"):
-                # a date a script formats on the client: its machine-readable value is all
-                # the static page has
-                self.buf.append(el.get("datetime", ""))
             for child in el:
                 self.buf.append(" ")
                 self.walk(child, inner)
@@ -147,6 +149,15 @@ class _Reader:
                     self.lines.append(Line(name, box))
                 self.lines.extend(Line(t, box) for t in visible_lines(_copy(cell), self.skip))
         return True
+
+
+def _machine_date(el: etree._Element) -> str:
+    """A ``<time>``'s ``datetime`` when its visible text holds no full date of its own."""
+    value = (el.get("datetime") or "").strip()
+    if not value or len(value) > 40 or not value[:4].isdigit():
+        return ""
+    shown = " ".join("".join(el.itertext()).split())
+    return "" if shown and find_dates(shown) else value
 
 
 def _cells(row: etree._Element) -> list[etree._Element]:

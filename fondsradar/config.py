@@ -85,8 +85,23 @@ class ErasmusConfig(SourceConfig):
     max_pages: int = Field(default=50, ge=1, le=1000)
 
 
+Synonym = Annotated[str, Field(min_length=2, max_length=80)]
+
+
+class LabelSynonyms(_Strict):
+    """Staff's own words for a source's labels, added to the built-in Danish and English
+    vocabularies (crawler/vocabulary.py) when a site rewords a label."""
+
+    deadline: list[Synonym] = Field(default_factory=list, max_length=50)
+    opens: list[Synonym] = Field(default_factory=list, max_length=50)
+    amount: list[Synonym] = Field(default_factory=list, max_length=50)
+    budget: list[Synonym] = Field(default_factory=list, max_length=50)
+    status: list[Synonym] = Field(default_factory=list, max_length=50)
+
+
 class StartUrlsConfig(SourceConfig):
     start_urls: list[HttpUrl] = Field(min_length=1)
+    labels: LabelSynonyms = Field(default_factory=LabelSynonyms)
 
 
 class NovoNordiskConfig(StartUrlsConfig):
@@ -345,6 +360,10 @@ def _explain(err: Any, raw: dict[str, Any]) -> str:
         return f"{_loc(loc)}: expected a number {bound}, got {err.get('input')!r}"
     if kind == "literal_error":
         return f"{_loc(loc)}: expected {err['ctx']['expected']}, got {err.get('input')!r}"
+    if kind in {"string_too_short", "string_too_long"}:
+        short = kind == "string_too_short"
+        return (f"{_loc(loc)}: {err.get('input')!r} is too {'short' if short else 'long'} "
+                f"(write {'at least' if short else 'at most'} {_limit(err)} characters)")
     if kind in {"too_short", "too_long"}:
         return f"{_loc(loc)}: {'must not be empty' if kind == 'too_short' else 'too long'}"
     msg = _TYPE_WORDS.get(kind) or str(err["msg"]).removeprefix("Value error, ")

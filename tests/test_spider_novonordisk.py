@@ -20,6 +20,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from crawler.labels import find_labels
 from crawler.pagewatch import readable
 from crawler.spiders.novonordisk import LABELS, NovoNordiskSpider
+from crawler.structured import Facts
 from records.call import STATUSES, CallItem
 from tests.sites.server import (
     crawl,
@@ -270,7 +271,7 @@ def test_real_prize_page_lines_give_the_nomination_deadline() -> None:
     for record in prizes:
         labels = find_labels(record["header_lines"], LABELS)
         assert labels.has("info") and labels.has("closed"), record["url"]
-        assert spider._parse_deadlines(labels, "") == ["2024-11-22T12:00:00+01:00"]
+        assert spider._parse_deadlines(labels, Facts(), "")[0] == ["2024-11-22T12:00:00+01:00"]
 
 
 def test_readable_rejects_non_text() -> None:

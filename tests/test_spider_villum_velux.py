@@ -178,7 +178,7 @@ def test_real_sidebar_lines_are_read_by_their_labels() -> None:
     labels = find_labels(record["sidebar_lines"], LABELS)
     assert labels.value("status") == "Closed"
     assert labels.value("budget") == "DKK 30m"
-    assert labels.value("range") == "DKK 500,000 - DKK 5.0m"
+    assert labels.value("amount") == "DKK 500,000 - DKK 5.0m"
     assert labels.has("opens") and labels.has("deadline")
     assert "14:00" in (labels.value("deadline") or "")
 

@@ -36,14 +36,17 @@ from crawler.pagewatch import (
     DESCRIPTION_CHARS,
     SourceSpider,
     canonical_url,
-    deadline_dates,
+    card_links,
     main_text,
     next_page,
     page_language,
     page_title,
     readable,
+    sentence_deadlines,
 )
 from crawler.parsing import Amount, amount_fields, is_closed, parse_amount
+from crawler.structured import Facts, structured_facts
+from crawler.vocabulary import status_word
 from records import sources as defaults
 from records.call import CLOSED, OPEN, CallItem
 from records.clock import effective_status
@@ -70,13 +73,14 @@ LABELS: dict[str, list[str]] = {
                   "Tilbagevendende kald"],
     "amount": ["Amount", "Beløb", "Award amount", "Grant capital", "Bevillingsbeløb",
                "Grant amount", "Prize amount", "Prisbeløb"],
-    "total": ["Total amount", "Samlet beløb", "Samlet pulje", "Total pool"],
+    "budget": ["Total amount", "Samlet beløb", "Samlet pulje", "Total pool"],
+    "status": ["Status", "Ansøgningsstatus"],
     "info": ["Application Information", "Ansøgningsinfo", "Ansøgningsinformation"],
     "closed": ["Call closed", "Kald lukket", "Lukket for ansøgninger", "Closed for applications"],
     "committee": ["Committee", "Komite", "Komité"],
 }
 # Finding any of these says the page is still a call page of a known design.
-EXPECTED = ("opens", "deadline", "results", "recurring", "amount", "total", "info", "closed")
+EXPECTED = ("opens", "deadline", "results", "recurring", "amount", "budget", "info", "closed")
 PRIZE_WORDS = re.compile(r"\bpri[sz]e\b|\bpris(?:en)?\b|lærerpris|\baward\b|nominat|indstill",
                          re.I)
 
@@ -118,12 +122,14 @@ class NovoNordiskSpider(SourceSpider):
     def _parse_html_listing(self, response: TextResponse, page: int) -> Iterator[Any]:
         """The /en/grant/ page or admin-ajax tiles: follow every call link, then the next page."""
         links = _call_links(response, response.xpath("//a/@href").getall())
-        yield from self._follow(links, response, page)
-        if page == 1 and not links:
-            backends = list(self._discover_backends(response))
-            if not backends:
+        backends = [] if links or page > 1 else list(self._discover_backends(response))
+        if page == 1 and not links and not backends:
+            # a redesign that moved the call pages: the links in the listing's cards/headings
+            links = card_links(response)
+            if not links:
                 report_layout_changed(self, response.url, "no links to call pages")
-            yield from backends
+        yield from self._follow(links, response, page)
+        yield from backends
 
     def _parse_json(self, response: TextResponse, data: Any, page: int) -> Iterator[Any]:
         """The REST route (a list of posts, each with its ``link``) or tiles wrapped in JSON."""
@@ -195,15 +201,16 @@ class NovoNordiskSpider(SourceSpider):
     def parse_call(self, response: Response) -> Iterator[CallItem]:
         """One call or prize page → one item; a page without any known label is reported."""
         page = readable(response)
-        labels = find_labels(page.text, LABELS) if page else Labels()
-        if page is None or not any(labels.has(name) for name in EXPECTED):
+        labels = find_labels(page.text, self.labels_with(LABELS)) if page else Labels()
+        facts = structured_facts(page.text) if page else Facts()
+        if page is None or not (any(labels.has(name) for name in EXPECTED) or facts):
             report_layout_changed(self, response.url)
             return
         text = main_text(page.text) or ""
         title = self._parse_title(page)
-        opens = self._parse_opens(labels)
-        deadlines = self._parse_deadlines(labels, text)
-        amount = self._parse_amount(labels, text)
+        opens = self._parse_opens(labels, facts)
+        deadlines, sentence = self._parse_deadlines(labels, facts, text)
+        amount = self._parse_amount(labels, facts, text)
         yield stamp(CallItem(
             source=self.name,
             title=title,
@@ -217,7 +224,7 @@ class NovoNordiskSpider(SourceSpider):
             **amount_fields(amount, "DKK"),
             budget_total=self._parse_budget(labels, text),
             description=self._parse_description(text, title),
-            extra=self._parse_extra(labels, title, page.url),
+            extra=self._parse_extra(labels, title, page.url, sentence),
         ), response.meta)
 
     def _parse_title(self, response: TextResponse) -> str:
@@ -235,29 +242,33 @@ class NovoNordiskSpider(SourceSpider):
     def _parse_programme(self, labels: Labels) -> str | None:
         return labels.value("committee")
 
-    def _parse_opens(self, labels: Labels) -> str | None:
+    def _parse_opens(self, labels: Labels, facts: Facts) -> str | None:
         dates = labels.dates("opens", self.today)
-        return dates[0] if dates else None
+        return dates[0] if dates else facts.opens
 
-    def _parse_deadlines(self, labels: Labels, text: str) -> list[str]:
-        """Every date next to a deadline label; else the deadline sentence of a prize page's
-        information block; else the deadlines that the parser finds next to deadline words."""
-        found = labels.dates("deadline", self.today)
+    def _parse_deadlines(self, labels: Labels, facts: Facts, text: str
+                         ) -> tuple[list[str], str | None]:
+        """Every date next to a deadline label; else the page's structured data; else the
+        deadline sentence of a prize page's information block or of the text (returned with
+        the sentence, which the record keeps)."""
+        found = labels.dates("deadline", self.today) or facts.deadlines
         if found:
-            return found
+            return found, None
         for value in labels.values("info"):
-            found = deadline_dates(value, self.today)
+            found, sentence = sentence_deadlines(value, self.today)
             if found:
-                return found
-        return deadline_dates(text, self.today)
+                return found, sentence
+        return sentence_deadlines(text, self.today)
 
     def _parse_status(self, labels: Labels, opens: str | None, deadlines: list[str]) -> str:
         """"Call closed" on the page wins; otherwise the dates decide (never a stale flag)."""
         if labels.has("closed") or any(is_closed(v) for v in labels.values("info")):
             return CLOSED
+        if any(status_word(v) == CLOSED for v in labels.values("status")):
+            return CLOSED
         return effective_status(OPEN, opens, deadlines, self.today)
 
-    def _parse_amount(self, labels: Labels, text: str) -> Amount | None:
+    def _parse_amount(self, labels: Labels, facts: Facts, text: str) -> Amount | None:
         """The "Amount" label's value ("Up to DKK 6 Million per grant", "DKK 250.000"), with
         the lower bound from the text when it gives the same range ("grants between DKK
         100.000-6.000.000"); else that range alone."""
@@ -268,10 +279,10 @@ class NovoNordiskSpider(SourceSpider):
                 return Amount(in_text.min, found.max, found.currency or in_text.currency)
             if found:
                 return found
-        return in_text
+        return facts.amount or in_text
 
     def _parse_budget(self, labels: Labels, text: str) -> float | None:
-        for value in labels.values("total"):
+        for value in labels.values("budget"):
             found = parse_amount(value)
             if found and found.max:
                 return found.max
@@ -281,10 +292,13 @@ class NovoNordiskSpider(SourceSpider):
         lines = [line for line in text.splitlines() if line.strip() != title]
         return "\n".join(lines)[:DESCRIPTION_CHARS]
 
-    def _parse_extra(self, labels: Labels, title: str, url: str) -> dict[str, Any]:
+    def _parse_extra(self, labels: Labels, title: str, url: str, sentence: str | None
+                     ) -> dict[str, Any]:
         extra: dict[str, Any] = {
             "kind": "prize" if PRIZE_WORDS.search(f"{title} {urlsplit(url).path}") else "grant",
         }
+        if sentence:
+            extra["deadline_sentence"] = sentence  # no deadline label: read from this sentence
         for name in ("results", "recurring"):
             if labels.value(name):
                 extra[name] = labels.value(name)

@@ -27,21 +27,22 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.labels import report_layout_changed
+from crawler.labels import find_labels, report_layout_changed
 from crawler.pagewatch import (
     DESCRIPTION_CHARS,
     PageWatchSpider,
     all_dates,
     canonical_url,
-    deadline_dates,
     main_text,
     opens_date,
     page_language,
     page_title,
     readable,
     same_site_links,
+    sentence_deadlines,
 )
-from crawler.parsing import Amount, find_amounts
+from crawler.parsing import Amount, find_amounts, parse_amount
+from crawler.structured import structured_facts
 from records import sources as defaults
 from records.call import OPEN, CallItem
 from records.clock import effective_status
@@ -52,6 +53,13 @@ ARTICLE_PATH = re.compile(r"(?:^|/)(?:en/)?(?:nyhed|nyheder|news|article|artikel
 PRIZE = re.compile(r"grundfos[\s_-]*pri[sz]e|grundfospris", re.I)
 # Sentences about the prize money ("a cash payment of DKK 1 million", "en kontant betaling").
 PRIZE_MONEY = re.compile(r"pri[sz]e|pris|cash|kontant|award|beløb|amount", re.I)
+# The prize page's facts, when it states them by label (the vocabularies widen these).
+PRIZE_LABELS: dict[str, list[str]] = {
+    "deadline": ["Nomineringsfrist", "Frist for nominering", "Nomination deadline",
+                 "Deadline for nominations"],
+    "opens": [],
+    "amount": ["Prisbeløb", "Prize amount", "Prize money"],
+}
 MAX_ARTICLES = 10  # the newest articles of a listing; older ones have been seen already
 
 
@@ -124,7 +132,12 @@ class PdjSpider(PageWatchSpider):
         if page is None or not text:
             report_layout_changed(self, response.url, "no readable prize page")
             return
-        deadlines = deadline_dates(text, self.today)
+        labels = find_labels(page.text, self.labels_with(PRIZE_LABELS))
+        facts = structured_facts(page.text)
+        deadlines = labels.dates("deadline", self.today) or facts.deadlines
+        sentence = None
+        if not deadlines:
+            deadlines, sentence = sentence_deadlines(text, self.today)
         if not deadlines:
             report_layout_changed(self, response.url, "no nomination deadline",
                                   "kept as a watched page")
@@ -133,8 +146,9 @@ class PdjSpider(PageWatchSpider):
                 yield item
             return
         title = page_title(page) or "Grundfos Prize"
-        opens = self._parse_opens(text)
-        amount = self._parse_amount(text)
+        opens = (labels.dates("opens", self.today) or [facts.opens or self._parse_opens(text)])[0]
+        amount = (next((a for v in labels.values("amount") if (a := parse_amount(v))), None)
+                  or facts.amount or self._parse_amount(text))
         yield CallItem(
             source=self.name,
             title=title,
@@ -149,7 +163,7 @@ class PdjSpider(PageWatchSpider):
             amount_max=amount.max if amount else None,
             currency=(amount.currency or "DKK") if amount else None,
             description=text[:DESCRIPTION_CHARS],
-            extra={"kind": "prize"},
+            extra={"kind": "prize", **({"deadline_sentence": sentence} if sentence else {})},
         )
 
     def _parse_opens(self, text: str) -> str | None:

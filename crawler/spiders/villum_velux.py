@@ -29,7 +29,7 @@ from crawler.pagewatch import (
     DESCRIPTION_CHARS,
     SourceSpider,
     canonical_url,
-    deadline_dates,
+    card_links,
     main_text,
     next_page,
     opens_date,
@@ -37,8 +37,11 @@ from crawler.pagewatch import (
     page_title,
     readable,
     same_site_links,
+    sentence_deadlines,
 )
 from crawler.parsing import Amount, amount_fields, is_closed, is_rolling, parse_amount
+from crawler.structured import Facts, structured_facts
+from crawler.vocabulary import status_word
 from records import sources as defaults
 from records.call import CLOSED, FORTHCOMING, OPEN, ROLLING, CallItem
 from records.clock import effective_status
@@ -54,7 +57,7 @@ LABELS: dict[str, list[str]] = {
     "budget": ["Full budget of the call", "Full budget", "Total budget of the call",
                "Opslagets samlede budget", "Samlet budget for opslaget", "Opslagets budget",
                "Samlet budget", "Fuldt budget for opslaget", "Samlet pulje"],
-    "range": ["Application amount range", "Amount range", "Ansøgningsbeløb",
+    "amount": ["Application amount range", "Amount range", "Ansøgningsbeløb",
               "Beløbsramme for ansøgninger", "Beløbsinterval", "Ansøgningsramme"],
     "opens": ["Application – Open for submissions", "Open for submissions",
               "Ansøgning – Åben for ansøgninger", "Åben for ansøgninger", "Åbner for ansøgninger",
@@ -63,13 +66,6 @@ LABELS: dict[str, list[str]] = {
                  "Ansøgning – Frist for ansøgninger", "Frist for ansøgninger",
                  "Frist for indsendelse", "Ansøgningsfrist", "Application deadline"],
 }
-STATUS_WORDS = (
-    (CLOSED, re.compile(r"\b(?:closed|lukket|afsluttet|udløbet)\b", re.I)),
-    (FORTHCOMING, re.compile(r"\b(?:upcoming|coming|forthcoming|kommende|åbner\s+snart)\b",
-                             re.I)),
-    (ROLLING, re.compile(r"\b(?:ongoing|rolling|løbende|året\s+rundt)\b", re.I)),
-    (OPEN, re.compile(r"\b(?:open|åben|åbent)\b", re.I)),
-)
 # Lines of prose that may say "no deadline" or "closed" (notices, the deadline paragraph).
 NOTICE = re.compile(r"frist|deadline|\bsøg|\bapply|applications?\b|ansøgning|\bOBS\b|bemærk"
                     r"|please note", re.I)
@@ -92,6 +88,8 @@ class VillumVeluxSpider(SourceSpider):
             yield from self.parse_call(listing)  # a call page configured as a start URL
             return
         links = same_site_links(listing, CALL_PATH) if listing else []
+        if listing is not None and not links:
+            links = card_links(listing)  # a redesign with new addresses: the listing's cards
         if listing is None or not links:
             if page == 1:
                 report_layout_changed(self, response.url, "no links to call pages")
@@ -110,16 +108,17 @@ class VillumVeluxSpider(SourceSpider):
         if page is None:
             report_layout_changed(self, response.url, "no readable page")
             return
-        labels = find_labels(page.text, LABELS)
+        labels = find_labels(page.text, self.labels_with(LABELS))
+        facts = structured_facts(page.text)
         text = main_text(page.text) or ""
-        opens = self._parse_opens(labels, text)
-        deadlines = self._parse_deadlines(labels, text)
+        opens = self._parse_opens(labels, facts, text)
+        deadlines, sentence = self._parse_deadlines(labels, facts, text)
         rolling = not deadlines and self._says_rolling(labels, text)
-        if not labels and not deadlines and not rolling:
+        if not labels and not facts and not deadlines and not rolling:
             report_layout_changed(self, response.url)
             return
         title = self._parse_title(page)
-        amount = self._parse_amount(labels, text)
+        amount = self._parse_amount(labels, facts, text)
         yield stamp(CallItem(
             source=self.name,
             title=title,
@@ -132,22 +131,27 @@ class VillumVeluxSpider(SourceSpider):
             **amount_fields(amount, "DKK"),
             budget_total=self._parse_budget(labels, text),
             description=self._parse_description(text, title),
-            extra=self._parse_extra(labels),
+            extra=self._parse_extra(labels, sentence),
         ), response.meta)
 
     def _parse_title(self, response: TextResponse) -> str:
         return page_title(response)
 
-    def _parse_opens(self, labels: Labels, text: str) -> str | None:
+    def _parse_opens(self, labels: Labels, facts: Facts, text: str) -> str | None:
         dates = labels.dates("opens", self.today)
         if dates:
             return dates[0]
+        if facts.opens:
+            return facts.opens
         return None if labels.has("opens") else opens_date(text, self.today)
 
-    def _parse_deadlines(self, labels: Labels, text: str) -> list[str]:
+    def _parse_deadlines(self, labels: Labels, facts: Facts, text: str
+                         ) -> tuple[list[str], str | None]:
         """The sidebar's deadline (date and time, perhaps in separate elements); else the
-        deadlines the parser finds next to deadline words in the prose ("senest ...")."""
-        return labels.dates("deadline", self.today) or deadline_dates(text, self.today)
+        page's structured data; else the deadlines the parser finds in a sentence that names
+        a deadline ("senest ..."), returned with that sentence."""
+        found = labels.dates("deadline", self.today) or facts.deadlines
+        return (found, None) if found else sentence_deadlines(text, self.today)
 
     def _says_rolling(self, labels: Labels, text: str) -> bool:
         """"Vi har ingen ansøgningsfrister" / "Søg året rundt", in the sidebar or a notice."""
@@ -160,7 +164,7 @@ class VillumVeluxSpider(SourceSpider):
                       deadlines: list[str], rolling: bool) -> str:
         """Closed when the sidebar says so; rolling without a deadline; else the dates decide
         (a stale "Open" with a passed deadline is closed)."""
-        word = _status_word(labels.value("status") or "")
+        word = status_word(labels.value("status") or "")
         if word == CLOSED:
             return CLOSED
         if rolling or (word == ROLLING and not deadlines):
@@ -171,10 +175,11 @@ class VillumVeluxSpider(SourceSpider):
         flag = FORTHCOMING if word == FORTHCOMING else OPEN
         return effective_status(flag, opens, deadlines, self.today)
 
-    def _parse_amount(self, labels: Labels, text: str) -> Amount | None:
-        """"Application amount range" (DKK 500,000 - DKK 5.0m), else the grant size in prose."""
-        found = parse_amount(labels.value("range") or "")
-        return found or prose_amounts(text)[0]
+    def _parse_amount(self, labels: Labels, facts: Facts, text: str) -> Amount | None:
+        """"Application amount range" (DKK 500,000 - DKK 5.0m), else the structured data's
+        amount, else the grant size in prose."""
+        found = next((a for v in labels.values("amount") if (a := parse_amount(v))), None)
+        return found or facts.amount or prose_amounts(text)[0]
 
     def _parse_budget(self, labels: Labels, text: str) -> float | None:
         """"Full budget of the call" (DKK 30m), else a pool written in prose."""
@@ -185,15 +190,13 @@ class VillumVeluxSpider(SourceSpider):
         lines = [line for line in text.splitlines() if line.strip() != title]
         return "\n".join(lines)[:DESCRIPTION_CHARS]
 
-    def _parse_extra(self, labels: Labels) -> dict[str, Any]:
-        return {"status_text": labels.value("status")} if labels.value("status") else {}
-
-
-def _status_word(value: str) -> str | None:
-    for status, pattern in STATUS_WORDS:
-        if pattern.search(value):
-            return status
-    return None
+    def _parse_extra(self, labels: Labels, sentence: str | None) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if labels.value("status"):
+            extra["status_text"] = labels.value("status")
+        if sentence:
+            extra["deadline_sentence"] = sentence  # no deadline label: read from this sentence
+        return extra
 
 
 def _funder(response: TextResponse | None) -> str | None:
