@@ -233,7 +233,7 @@ def sentence_deadlines(text: str, on: date) -> tuple[list[str], str | None]:
     if not found:
         return [], None
     for line in text.splitlines():
-        if deadline_dates(line, on):
+        if found[0] in all_dates(line, on):
             return found, " ".join(line.split())[:SENTENCE_CHARS]
     return found, None
 

@@ -64,7 +64,21 @@ BROKEN = [
     ("bad url", MINIMAL + "[sources.erasmus]\nsearch_url = 'api.tech.ec.europa.eu'", "sources.erasmus.search_url: expected a web address"),
     ("bad programme id", MINIMAL + "[sources.erasmus]\nprogrammes = ['Erasmus+']", "sources.erasmus.programmes[0]: 'Erasmus+': a programme id is digits only"),
     ("page size too big", MINIMAL + "[sources.erasmus]\npage_size = 1000", "sources.erasmus.page_size: expected a number of at most 100"),
+    ("unknown label field", MINIMAL + "[sources.novonordisk.labels]\ndedline = ['Sidste frist']", "sources.novonordisk.labels.dedline: unknown key 'dedline' — did you mean 'deadline'?"),
+    ("synonym not a list", MINIMAL + "[sources.villum_velux.labels]\namount = 'Beløb'", "sources.villum_velux.labels.amount: expected a list"),
+    ("synonym too short", MINIMAL + "[sources.pdj.labels]\ndeadline = ['x']", "sources.pdj.labels.deadline[0]: 'x' is too short (write at least 2 characters)"),
 ]
+
+
+def test_label_synonyms_reach_the_spider_settings(tmp_path: Path) -> None:
+    from fondsradar.crawl import scrapy_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text(MINIMAL + "[sources.novonordisk.labels]\ndeadline = ['Sidste chance']\n",
+                    encoding="utf-8")
+    conf = scrapy_settings(load_config(path))["FONDSRADAR_SOURCES"]["novonordisk"]
+    assert conf["labels"]["deadline"] == ["Sidste chance"]
+    assert conf["labels"]["amount"] == []
 
 
 @pytest.mark.parametrize(("what", "text", "message"), BROKEN, ids=[b[0] for b in BROKEN])
