@@ -8,6 +8,7 @@ extra keys for that reason; pydantic does the type checking, this module does th
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -22,9 +23,11 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     field_validator,
 )
 
+from matcher.model import MatcherSettings
 from records import sources as defaults
 
 DEFAULT_CONFIG = "config.toml"
@@ -168,12 +171,35 @@ class ThemeConfig(_Strict):
     focus: bool = False
 
 
-class MatcherConfig(BaseModel):
-    """Tuning knobs of the matcher; the matcher package owns their meaning."""
+def _matcher_config() -> type[BaseModel]:
+    """The `[matcher]` table's model, built from the matcher's own settings and their ranges.
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-    exclude: list[str] = Field(default_factory=list)
-    focus_boost: float = Field(default=1.2, ge=1.0, le=5.0)
+    The matcher package owns what each knob means and which values make sense
+    (`matcher.model.knob`); building the model from there keeps one list of knobs, and an
+    unknown key or a value out of range is named at load like in every other table.
+    """
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(MatcherSettings):
+        meta, default = f.metadata, f.default
+        bounds = {"ge": meta.get("low"), "le": meta.get("high")}
+        bounds = {k: v for k, v in bounds.items() if v is not None}
+        if isinstance(default, bool):
+            fields[f.name] = (bool, default)
+        elif isinstance(default, int | float) and not isinstance(default, bool):
+            kind = int if isinstance(default, int) and not isinstance(default, float) else float
+            fields[f.name] = (kind, Field(default=default, **bounds))
+        elif meta.get("pair"):
+            item = Annotated[int, Field(**bounds)]
+            fields[f.name] = (list[item], Field(default=list(default), min_length=2,
+                                                max_length=2))
+        elif meta.get("choices"):
+            fields[f.name] = (list[Literal[meta["choices"]]], Field(default=list(default)))
+        else:
+            fields[f.name] = (list[str], Field(default=list(default)))
+    return create_model("MatcherConfig", __base__=_Strict, **fields)
+
+
+MatcherConfig = _matcher_config()
 
 
 class DigestGroup(_Strict):
@@ -293,6 +319,10 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 def _cross_checks(cfg: Config) -> list[str]:
     problems = []
+    low, high = cfg.matcher.char_ngrams
+    if low > high:
+        problems.append(f"matcher.char_ngrams: the first number ({low}) must not be larger "
+                        f"than the second ({high})")
     for i, group in enumerate(cfg.digest.groups):
         for slug in group.themes:
             if slug != "*" and slug not in cfg.themes:

@@ -25,6 +25,25 @@ class Theme:
     focus: bool = False
 
 
+def knob(
+    default: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    choices: tuple[str, ...] = (),
+    pair: bool = False,
+) -> Any:
+    """A settings field with the range staff may set it to (checked when config.toml loads).
+
+    `low`/`high` bound a number (or each number of a `pair`); `choices` are the values a
+    list may hold. The shell builds its `[matcher]` validation from these, so a knob's
+    range is written once, next to its meaning.
+    """
+    return field(
+        default=default, metadata={"low": low, "high": high, "choices": choices, "pair": pair}
+    )
+
+
 @dataclass(frozen=True)
 class MatcherSettings:
     """Tuning knobs. The defaults are the ones measured on the labelled dev set.
@@ -33,51 +52,51 @@ class MatcherSettings:
     table and see its effect with `python -m matcher.evaluate LABELS.jsonl config.toml`.
     """
 
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = knob(())
     """Global exclude terms (postdoc, clinical trial ...): each one found multiplies the
     call's score by `exclude_penalty`; with penalty 0 such calls drop to score 0."""
-    focus_boost: float = 1.2
+    focus_boost: float = knob(1.2, 1.0, 5.0)
     """Multiplier for the theme(s) marked `focus = true` (the year's focus)."""
-    exclude_penalty: float = 0.3
+    exclude_penalty: float = knob(0.3, 0.0, 1.0)
     """Factor per distinct exclude term found (global or the theme's own)."""
-    title_weight: float = 2.0
+    title_weight: float = knob(2.0, 0.0, 10.0)
     """How much a word in the title counts relative to one in the description."""
-    keywords_weight: float = 1.5
+    keywords_weight: float = knob(1.5, 0.0, 10.0)
     """How much a word in the call's own keyword list counts."""
-    stemming: tuple[str, ...] = ("da", "en")
+    stemming: tuple[str, ...] = knob(("da", "en"), choices=("da", "en"))
     """Languages whose calls are stemmed with their own snowball stemmer; () = none."""
-    phrases: bool = True
+    phrases: bool = knob(True)
     """Index adjacent word pairs too, so "grøn omstilling" is more than its two words."""
-    phrase_word_weight: float = 0.5
+    phrase_word_weight: float = knob(0.5, 0.0, 1.0)
     """Weight of each single word of a phrase keyword, relative to the whole phrase."""
-    char_weight: float = 0.3
+    char_weight: float = knob(0.3, 0.0, 1.0)
     """Share of the theme score that comes from character n-grams within words (char_wb),
     which let "teknologiforståelse" match inside "teknologiforståelsesfaget"."""
-    char_ngrams: tuple[int, int] = (4, 4)
+    char_ngrams: tuple[int, int] = knob((4, 4), 2, 8, pair=True)
     """Lengths of the character n-grams."""
-    compound_min: int = 5
+    compound_min: int = knob(5, 0, 20)
     """A keyword stem at least this long also matches as part of a longer Danish compound
     (naturfagsundervisningen contains undervisning); 0 switches compound matching off."""
-    no_level_factor: float = 0.35
+    no_level_factor: float = knob(0.35, 0.0, 1.0)
     """Factor for calls that name no education level or learner group: the pagt funds
     education, so research and industry calls that share its words are pushed down."""
-    higher_education_factor: float = 0.6
+    higher_education_factor: float = knob(0.6, 0.0, 1.0)
     """Factor for calls whose only level is higher education (outside the pagt's levels)."""
-    no_subject_factor: float = 0.7
+    no_subject_factor: float = knob(0.7, 0.0, 1.0)
     """Factor for calls that name no STEM subject: the pagt is about STEM."""
-    level_bonus: float = 0.1
+    level_bonus: float = knob(0.1, 0.0, 1.0)
     """Bonus per further distinct education level found (capped at `level_cap` levels)."""
-    level_cap: int = 3
-    girls_bonus: float = 0.15
+    level_cap: int = knob(3, 1, 10)
+    girls_bonus: float = knob(0.15, 0.0, 1.0)
     """Bonus when girls or young women are a named target group (a pagt priority)."""
-    breadth: float = 0.3
+    breadth: float = knob(0.3, 0.0, 1.0)
     """The overall score is the best theme's score plus this share of the mean of the other
     themes' scores, so a call that serves several themes edges out a one-theme call."""
-    rocchio_alpha: float = 1.0
-    rocchio_beta: float = 0.75
-    rocchio_gamma: float = 0.25
+    rocchio_alpha: float = knob(1.0, 0.0, 5.0)
+    rocchio_beta: float = knob(0.75, 0.0, 5.0)
+    rocchio_gamma: float = knob(0.25, 0.0, 5.0)
     """Feedback: profile = alpha*keywords + beta*mean(relevant) - gamma*mean(irrelevant)."""
-    explain_top: int = 5
+    explain_top: int = knob(5, 1, 50)
     """How many contributing terms to list per call and theme."""
 
 

@@ -67,6 +67,14 @@ BROKEN = [
     ("unknown label field", MINIMAL + "[sources.novonordisk.labels]\ndedline = ['Sidste frist']", "sources.novonordisk.labels.dedline: unknown key 'dedline' — did you mean 'deadline'?"),
     ("synonym not a list", MINIMAL + "[sources.villum_velux.labels]\namount = 'Beløb'", "sources.villum_velux.labels.amount: expected a list"),
     ("synonym too short", MINIMAL + "[sources.pdj.labels]\ndeadline = ['x']", "sources.pdj.labels.deadline[0]: 'x' is too short (write at least 2 characters)"),
+    ("matcher knob misspelt", MINIMAL + "[matcher]\ntitle_wieght = 2", "matcher.title_wieght: unknown key 'title_wieght' — did you mean 'title_weight'?"),
+    ("matcher factor negative", MINIMAL + "[matcher]\nno_level_factor = -5", "matcher.no_level_factor: expected a number of at least 0, got -5"),
+    ("matcher factor above 1", MINIMAL + "[matcher]\nexclude_penalty = 3", "matcher.exclude_penalty: expected a number of at most 1, got 3"),
+    ("matcher knob not a number", MINIMAL + "[matcher]\nbreadth = 'much'", "matcher.breadth: expected a number, got 'much'"),
+    ("matcher whole number", MINIMAL + "[matcher]\nexplain_top = 2.5", "matcher.explain_top: expected a whole number"),
+    ("matcher stemming language", MINIMAL + "[matcher]\nstemming = ['da', 'de']", "matcher.stemming[1]: expected 'da' or 'en', got 'de'"),
+    ("matcher n-gram range", MINIMAL + "[matcher]\nchar_ngrams = [5, 3]", "matcher.char_ngrams: the first number (5) must not be larger than the second (3)"),
+    ("matcher flag", MINIMAL + "[matcher]\nphrases = 'yes'", "matcher.phrases: expected true or false"),
 ]
 
 
@@ -79,6 +87,18 @@ def test_label_synonyms_reach_the_spider_settings(tmp_path: Path) -> None:
     conf = scrapy_settings(load_config(path))["FONDSRADAR_SOURCES"]["novonordisk"]
     assert conf["labels"]["deadline"] == ["Sidste chance"]
     assert conf["labels"]["amount"] == []
+
+
+@pytest.mark.parametrize("knob", ["title_wieght = 2", "no_level_factor = -5"])
+def test_a_wrong_matcher_knob_fails_check_config_with_one_line(tmp_path: Path, knob: str) -> None:
+    """Once check-config said OK for these and `rank` crashed; now they fail at load."""
+    path = tmp_path / "config.toml"
+    path.write_text(MINIMAL + "[matcher]\n" + knob + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and f"matcher.{knob.split()[0]}" in errors[0]
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(("what", "text", "message"), BROKEN, ids=[b[0] for b in BROKEN])
