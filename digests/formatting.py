@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
+from digests.text import clean_text
 from digests.words import LEVELS, STATUS, WORDS
 from records.clock import COPENHAGEN, local_date
 
@@ -125,6 +126,21 @@ def target_text(levels: tuple[str, ...], groups: tuple[str, ...], language: str)
                                                                   for x in groups)]
     text = " · ".join(p for p in parts if p)
     return text[:1].upper() + text[1:]
+
+
+def why_text(terms: tuple[str, ...], levels: tuple[str, ...], language: str) -> str:
+    """The "Hvorfor" line: the matched terms (already in the reader's language) and the
+    education levels found, ``erhvervsuddannelse, lærling · niveau: erhvervsuddannelser``.
+
+    "skole" (a school of any kind) is left out beside a named level; it adds nothing there.
+    """
+    words = [t for t in (clean_text(t) for t in terms) if t]
+    named = [x for x in levels if x != "skole"] or list(levels)
+    text = ", ".join(dict.fromkeys(words))
+    if text and named:
+        names = LEVELS[language]
+        text += f" · {WORDS[language]['level']}: " + ", ".join(names.get(x, x) for x in named)
+    return text
 
 
 def change_text(field: str, value: str | None, currency: str | None, language: str) -> str:

@@ -36,6 +36,7 @@ from digests.formatting import (
     target_text,
     week_range,
     week_title,
+    why_text,
 )
 from digests.model import Call, ChangedCall, Digest, Entry, SourceHealth
 from digests.text import clean_text, safe_url
@@ -284,7 +285,7 @@ def _entry_view(entry: Entry, today: date, lang: str, *, badge: bool = False,
     """A listed call; ``days_first``: the days left lead the title ("Lukker snart")."""
     view = _call_view(entry.call, today, lang, urgent_days)
     view["days_badge"] = view["days_left"] if days_first else ""
-    view["why"] = ", ".join(clean_text(t) for t in entry.why if clean_text(t))
+    view["why"] = why_text(entry.why, entry.call.levels, lang)
     view["theme"] = clean_text(entry.theme.name)
     view["badge"] = WORDS[lang]["new_badge"] if badge and entry.is_new else ""
     return view

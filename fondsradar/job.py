@@ -178,7 +178,9 @@ def gather(cfg: Config, store: Store, today: date) -> Week:
         calls.append(Call.from_record(
             record,
             scores=r.themes if r else None,
-            matched=r.matched if r else None,
+            # the matched terms as the digest's reader knows them (a Danish reader sees
+            # "erhvervsuddannelse" where an English call matched "vocational")
+            matched={t: r.reasons(t, cfg.digest.language) for t in r.matched} if r else None,
             signals=getattr(r, "signals", None) if r else None,
             deadline_moves=moves.get(record["id"], 0),
         ))

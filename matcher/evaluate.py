@@ -10,6 +10,7 @@ is the only part that reads files.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -136,53 +137,170 @@ def _orders_baseline(
     return order, theme_orders
 
 
+# The knobs a k-fold run chooses between on each training part: the ones staff are told
+# to try first (README, "Tuning"). Small on purpose: 8 rankings per fold.
+GRID: tuple[dict[str, Any], ...] = tuple(
+    {"no_level_factor": lv, "char_weight": cw, "title_weight": tw}
+    for lv in (0.25, 0.45)
+    for cw in (0.15, 0.3)
+    for tw in (1.5, 2.5)
+)
+
+
 def evaluate(
     labelled_calls: Sequence[Mapping[str, Any]],
     themes: Sequence[Theme],
     settings: MatcherSettings = DEFAULT_SETTINGS,
+    folds: int = 5,
 ) -> dict[str, Any]:
     """Figures for the matcher ("ours") and the plain baseline on the same labelled calls.
 
     Per method: pagt average precision (relevant = pagt >= 1), pagt nDCG@10 (graded),
     AP per language, and per theme nDCG@5 and how many of its top 3 are relevant to it
     (theme grade >= 1), plus the mean of the themes' nDCG@5.
+
+    With `folds` >= 2 (and at least two calls per fold) there is also "kfold": the same
+    figures when keywords and knobs are chosen on the other folds' labels and each call is
+    scored by a choice that never saw its label (see `cross_validate`). The gap between
+    "ours" and "kfold" is what the configuration gains from fitting these examples.
     """
     ours = _metrics(labelled_calls, *_orders_ours(labelled_calls, themes, settings))
     base = _metrics(labelled_calls, *_orders_baseline(labelled_calls, themes))
-    return {"calls": len(labelled_calls), "ours": ours, "baseline": base}
+    report: dict[str, Any] = {"calls": len(labelled_calls), "ours": ours, "baseline": base}
+    if folds >= 2 and len(labelled_calls) >= 2 * folds:
+        report["kfold"], report["kfold_choices"] = cross_validate(
+            labelled_calls, themes, settings, folds
+        )
+    return report
+
+
+def cross_validate(
+    calls: Sequence[Mapping[str, Any]],
+    themes: Sequence[Theme],
+    settings: MatcherSettings = DEFAULT_SETTINGS,
+    folds: int = 5,
+    grid: Sequence[Mapping[str, Any]] = GRID,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """k-fold figures: on each fold's training part, drop the keywords that only ever match
+    calls not relevant to their theme and pick the knobs of `grid` that score best; then rank
+    all calls with that choice and keep the held-out fold's scores. The figures are computed
+    on the pooled held-out scores, so they are comparable with the in-sample ones.
+
+    Ranking sees every call's text in each fold (IDF is unsupervised, as on the real store);
+    only the labels are held out. Folds are stratified by pagt grade, in id order.
+    """
+    ordered = sorted(calls, key=lambda c: (_grade(c, "pagt"), str(c["id"])))
+    fold_of = {str(c["id"]): i % folds for i, c in enumerate(ordered)}
+    total: dict[str, float] = {}
+    per_theme: dict[str, dict[str, float]] = {t.slug: {} for t in themes}
+    choices = []
+    for fold in range(folds):
+        train = [c for c in calls if fold_of[str(c["id"])] != fold]
+        fitted, dropped = _prune_keywords(train, themes, settings)
+        best = max(
+            (dataclasses.replace(settings, **knobs) for knobs in grid),
+            key=lambda st: _objective(train, fitted, st),
+        )
+        for r in rank(calls, fitted, best):
+            if fold_of[r.id] == fold:
+                total[r.id] = r.score
+                for slug in per_theme:
+                    per_theme[slug][r.id] = r.themes.get(slug, 0.0)
+        knobs = {k: getattr(best, k) for k in (grid[0] if grid else {})}
+        choices.append({"fold": fold, "dropped": dropped, **knobs})
+    ids = [str(c["id"]) for c in calls]
+    order = sorted(ids, key=lambda i: (-total[i], i))
+    theme_orders = {
+        slug: sorted(ids, key=lambda i, sc=scores: (-sc[i], i))
+        for slug, scores in per_theme.items()
+    }
+    return _metrics(calls, order, theme_orders), choices
+
+
+def _objective(
+    calls: Sequence[Mapping[str, Any]], themes: Sequence[Theme], settings: MatcherSettings
+) -> float:
+    """What a tuning staff member looks at: pagt AP plus the mean theme nDCG@5."""
+    m = _metrics(calls, *_orders_ours(calls, themes, settings))
+    return m["pagt_ap"] + m["mean_theme_ndcg@5"]
+
+
+def _prune_keywords(
+    calls: Sequence[Mapping[str, Any]], themes: Sequence[Theme], settings: MatcherSettings
+) -> tuple[list[Theme], list[str]]:
+    """The themes without the keywords that matched at least two of `calls` and none that is
+    relevant to the theme: what fitting keywords to examples looks like, done by rule."""
+    ranking = rank(calls, themes, dataclasses.replace(settings, explain_top=50))
+    by_id = {str(c["id"]): c for c in calls}
+    out, dropped = [], []
+    for theme in themes:
+        hits: dict[str, list[int]] = {}
+        for r in ranking:
+            for term in r.matched.get(theme.slug, []):
+                hits.setdefault(term, []).append(_grade(by_id[r.id], theme.slug))
+        bad = {t for t, grades in hits.items() if len(grades) >= 2 and max(grades) == 0}
+        bad &= set(theme.keywords)
+        if len(bad) == len(theme.keywords):
+            bad = set()  # a theme keeps at least its words
+        dropped += [f"{theme.slug}:{t}" for t in sorted(bad)]
+        keywords = {k: w for k, w in theme.keywords.items() if k not in bad}
+        out.append(dataclasses.replace(theme, keywords=keywords))
+    return out, dropped
 
 
 def format_report(report: Mapping[str, Any]) -> str:
-    """The report as a plain-text table: one row per figure, ours next to the baseline."""
+    """The report as a plain-text table: one row per figure, ours next to the baseline, and
+    the k-fold figure between them when there is one."""
     ours, base = report["ours"], report["baseline"]
-    rows: list[tuple[str, str, str]] = [("", "ours", "baseline")]
+    kfold = report.get("kfold")
+    rows: list[tuple[str, ...]] = [
+        ("", "ours", *(("k-fold",) if kfold else ()), "baseline")
+    ]
 
-    def add(label: str, a: float | int, b: float | int) -> None:
+    def pick(m: Mapping[str, Any], label: str) -> Any:
+        return _lookup(m, label)
+
+    def add(label: str, a: float | int, b: float | int, key: str = "") -> None:
         fmt = "{:.3f}" if isinstance(a, float) else "{}"
-        rows.append((label, fmt.format(a), fmt.format(b)))
+        middle = (fmt.format(pick(kfold, key)),) if kfold else ()
+        rows.append((label, fmt.format(a), *middle, fmt.format(b)))
 
     k_pagt = next(k for k in ours if k.startswith("pagt_ndcg@"))
     k_mean = next(k for k in ours if k.startswith("mean_theme_ndcg@"))
-    add("pagt AP", ours["pagt_ap"], base["pagt_ap"])
-    add(f"pagt nDCG@{k_pagt.split('@')[1]}", ours[k_pagt], base[k_pagt])
+    add("pagt AP", ours["pagt_ap"], base["pagt_ap"], "pagt_ap")
+    add(f"pagt nDCG@{k_pagt.split('@')[1]}", ours[k_pagt], base[k_pagt], k_pagt)
     for lang, value in ours["ap_by_language"].items():
-        add(f"pagt AP {LANGUAGE_NAMES.get(lang, lang)}", value, base["ap_by_language"][lang])
-    add(f"mean theme nDCG@{k_mean.split('@')[1]}", ours[k_mean], base[k_mean])
+        add(f"pagt AP {LANGUAGE_NAMES.get(lang, lang)}", value, base["ap_by_language"][lang],
+            f"ap_by_language/{lang}")
+    add(f"mean theme nDCG@{k_mean.split('@')[1]}", ours[k_mean], base[k_mean], k_mean)
     for slug, figures in ours["themes"].items():
         k_theme = next(k for k in figures if k.startswith("ndcg@"))
         other = base["themes"][slug]
-        add(f"{slug} {k_theme}", figures[k_theme], other[k_theme])
-        rows.append(
-            (
-                f"{slug} relevant in top 3",
-                f"{figures['top3_relevant']}/{min(3, figures['relevant'])}",
-                f"{other['top3_relevant']}/{min(3, other['relevant'])}",
-            )
-        )
+        add(f"{slug} {k_theme}", figures[k_theme], other[k_theme], f"themes/{slug}/{k_theme}")
+
+        def top3(m: Mapping[str, Any], slug: str = slug) -> str:
+            t = m["themes"][slug]
+            return f"{t['top3_relevant']}/{min(3, t['relevant'])}"
+
+        rows.append((f"{slug} relevant in top 3", top3(ours),
+                     *((top3(kfold),) if kfold else ()), top3(base)))
     width = max(len(r[0]) for r in rows)
-    lines = [f"{r[0]:<{width}}  {r[1]:>8}  {r[2]:>8}" for r in rows]
+    lines = [f"{r[0]:<{width}}" + "".join(f"  {v:>8}" for v in r[1:]) for r in rows]
     lines.insert(1, "-" * len(lines[0]))
-    return f"{report['calls']} labelled calls\n" + "\n".join(lines)
+    head = f"{report['calls']} labelled calls"
+    if kfold:
+        folds = report.get("kfold_choices") or []
+        head += (f"; k-fold: keywords and knobs chosen on {len(folds) - 1} of {len(folds)} "
+                 "parts, scored on the part left out")
+    return head + "\n" + "\n".join(lines)
+
+
+def _lookup(m: Mapping[str, Any], path: str) -> Any:
+    """A figure of a metrics dict by its path ("themes/sprog/ndcg@5")."""
+    value: Any = m
+    for part in path.split("/"):
+        value = value[part]
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

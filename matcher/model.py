@@ -98,6 +98,30 @@ class MatcherSettings:
     """Feedback: profile = alpha*keywords + beta*mean(relevant) - gamma*mean(irrelevant)."""
     explain_top: int = knob(5, 1, 50)
     """How many contributing terms to list per call and theme."""
+    translate_weight: float = knob(1.0, 0.0, 2.0)
+    """Weight of a keyword's translation from the built-in Danish-English vocabulary
+    (matcher/vocabulary.py), relative to the keyword: a theme described in one language
+    also finds calls in the other. 0 = only the keywords as written."""
+    own_language: bool = knob(True)
+    """A Danish keyword is matched in Danish calls only and its translation in English calls
+    only (English keywords in both: Danish calls use English loanwords). This keeps false
+    friends apart (the translation "art" of "kunst" must not find Danish "arter")."""
+    prf_docs: int = knob(0, 0, 50)
+    """Pseudo-relevance feedback: each theme's profile also takes in the words of its
+    best-scoring `prf_docs` calls (0 = off), so a theme grows from its keywords into the
+    vocabulary its calls actually use."""
+    prf_weight: float = knob(0.3, 0.0, 2.0)
+    """How much those calls' words count, relative to the keywords."""
+    prf_terms: int = knob(30, 1, 500)
+    """How many of those calls' strongest words are taken in per theme."""
+    bm25_k1: float = knob(1.2, 0.0, 5.0)
+    """BM25 term-frequency saturation instead of log(tf) (0 = off, 1.2 is usual)."""
+    bm25_b: float = knob(0.75, 0.0, 1.0)
+    """BM25 length normalisation: 0 ignores a call's length, 1 divides fully by it."""
+    calibrate: bool = knob(False)
+    """Put the themes on one scale before picking a call's best theme and its overall
+    score: each theme's scores are divided by the mean of its top scores in the corpus,
+    so a theme whose keywords are many and common does not outscore the others."""
 
 
 DEFAULT_SETTINGS = MatcherSettings()
@@ -129,6 +153,15 @@ class Ranking:
     themes: dict[str, float]
     matched: dict[str, list[str]]
     signals: dict[str, list[str]] = field(default_factory=dict)
+    why: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    """Per theme with matched terms: {"terms": [{"term", "da", "en"}], "levels": [...]}:
+    each term as found and as a Danish and an English reader know it (the vocabulary's
+    translation when there is one), and the education levels found in the call."""
+
+    def reasons(self, theme: str, language: str) -> list[str]:
+        """The matched terms of `theme` in the reader's `language` ("da"/"en"), each once."""
+        terms = (self.why.get(theme) or {}).get("terms") or []
+        return list(dict.fromkeys(t.get(language) or t["term"] for t in terms))
 
     def as_json(self) -> dict[str, Any]:
         """The `rank --json` record of docs/architecture.md, plus the education signals found."""
@@ -140,4 +173,6 @@ class Ranking:
             "themes": {slug: round(s, 4) for slug, s in self.themes.items()},
             "matched": {slug: list(terms) for slug, terms in self.matched.items()},
             "signals": {kind: list(found) for kind, found in self.signals.items()},
+            "why": {slug: {"terms": [dict(t) for t in w["terms"]], "levels": list(w["levels"])}
+                    for slug, w in self.why.items()},
         }

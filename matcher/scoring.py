@@ -58,6 +58,7 @@ from .text import (
     segments,
     tokens,
 )
+from .vocabulary import VOCABULARY
 
 # Labels in the shared term set that no signal and no theme slug can have.
 _KEYWORD = "\x00keyword"
@@ -80,6 +81,7 @@ class _Keyword:
     phrases: dict[str, frozenset[str]]  # language -> stem pairs; empty for one-word keywords
     single: bool  # one written word: may also match inside a compound
     lowered: frozenset[str]  # its words as written, lower-case
+    origin: str | None = None  # the staff keyword this is the vocabulary's translation of
 
     def features(self, language: str) -> frozenset[str]:
         """Every index term of this keyword for calls in `language`."""
@@ -124,8 +126,8 @@ class _Index:
         self.keywords = [
             kw
             for t, theme in enumerate(self.themes)
-            for surface, weight in theme.keywords.items()
-            if (kw := _compile_keyword(t, surface, weight, s)) is not None
+            for surface, weight, origin in _with_translations(theme, s)
+            if (kw := _compile_keyword(t, surface, weight, s, origin)) is not None
         ]
         # One term set for the one-word keywords (found inside compounds), the exclude
         # terms, global ("" label) and per theme (its slug), and the education signals
@@ -227,8 +229,9 @@ class _Index:
                 for f in sorted(kw.features(lang)):
                     self.vocab.setdefault(f, len(self.vocab))
         counts.resize((len(self.calls), len(self.vocab)))
-        self.word_tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        self.X = sp.csr_matrix(self.word_tfidf.transform(counts))
+        self.word_tfidf = TfidfTransformer(sublinear_tf=s.bm25_k1 <= 0).fit(counts)
+        self.X = sp.csr_matrix(self.word_tfidf.transform(_bm25(counts, s) if s.bm25_k1 > 0
+                                                          else counts))
         self.present = sp.csr_matrix((counts > 0).astype(np.float64))
         self.C: sp.csr_matrix | None = None
         if s.char_weight > 0:
@@ -396,14 +399,32 @@ class _Profiles:
     char: sp.csr_matrix | None
 
 
+def _with_translations(theme: Theme, s: MatcherSettings) -> Iterator[tuple[str, float, str | None]]:
+    """The theme's keywords as (surface, weight, None), then the vocabulary's translations
+    of them that the theme does not list itself, as (translation, weight, keyword)."""
+    written = {k.lower() for k in theme.keywords}
+    yield from ((k, w, None) for k, w in theme.keywords.items())
+    if s.translate_weight <= 0:
+        return
+    added: set[str] = set()
+    for surface, weight in theme.keywords.items():
+        for other in VOCABULARY.translations(surface):
+            if other.lower() not in written and other.lower() not in added:
+                added.add(other.lower())
+                yield other, weight * s.translate_weight, surface
+
+
 def _compile_keyword(
-    theme: int, surface: str, weight: float, s: MatcherSettings
+    theme: int, surface: str, weight: float, s: MatcherSettings, origin: str | None = None
 ) -> _Keyword | None:
     """Stem a keyword for each call language (see `looks_danish` for English calls)."""
     words: dict[str, frozenset[str]] = {}
     phrases: dict[str, frozenset[str]] = {}
     danish = looks_danish(surface)
     for language in LANGUAGES:
+        if s.own_language and not _serves(surface, origin, language, danish):
+            words[language] = phrases[language] = frozenset()
+            continue
         stemming = () if (language == "en" and danish) else s.stemming
         heads = _heads(surface, language, stemming)
         words[language] = frozenset(heads)
@@ -413,7 +434,28 @@ def _compile_keyword(
         return None
     single = all(len(w) <= 1 for w in words.values())
     lowered = frozenset(w.lower() for w in re.findall(r"[^\W_]+", surface))
-    return _Keyword(theme, surface, float(weight), words, phrases, single, lowered)
+    return _Keyword(theme, surface, float(weight), words, phrases, single, lowered, origin)
+
+
+def _serves(surface: str, origin: str | None, language: str, danish: bool) -> bool:
+    """Whether a keyword is matched in calls of `language` (see `own_language`).
+
+    A translation serves the other language's calls only (the keyword itself serves its
+    own); a Danish keyword serves Danish calls only, as its translation serves English
+    ones. English keywords serve both: Danish calls are full of English loanwords
+    (science, design, makerspace), while English calls have no Danish words.
+    """
+    if origin is not None:
+        return language != ("da" if _is_danish(origin) else "en")
+    return language == "da" or not _is_danish(surface, danish)
+
+
+def _is_danish(surface: str, looks: bool | None = None) -> bool:
+    """A keyword the vocabulary lists as Danish only, or one that looks Danish (æøå ...)."""
+    known = VOCABULARY.languages(surface)
+    if known != LANGUAGES:
+        return known == ("da",)
+    return looks_danish(surface) if looks is None else looks
 
 
 def _heads(surface: str, language: str, stemming: Collection[str]) -> list[str]:
@@ -439,6 +481,21 @@ def _count(
     values = np.repeat(np.tile(np.asarray(weights, dtype=np.float64), len(fields)), lengths)
     matrix = sp.coo_matrix((values, (rows, columns)), shape=(len(fields), len(vocab)))
     return sp.csr_matrix(matrix)
+
+
+def _bm25(counts: sp.csr_matrix, s: MatcherSettings) -> sp.csr_matrix:
+    """Term frequencies saturated as in BM25: tf (k1 + 1) / (tf + k1 (1 - b + b len/avglen)).
+
+    The tenth mention of a word adds little, and a long call's many words count less each;
+    IDF and the cosine's unit length are applied afterwards as for log(tf).
+    """
+    out = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    lengths = np.asarray(out.sum(axis=1)).ravel()
+    mean = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
+    norm = s.bm25_k1 * (1 - s.bm25_b + s.bm25_b * lengths / mean)
+    per_entry = np.repeat(norm, np.diff(out.indptr))
+    out.data = out.data * (s.bm25_k1 + 1) / (out.data + per_entry)
+    return out
 
 
 def _tfidf_in_place(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -549,6 +606,9 @@ def _rank(
         base = index.similarity(profiles)
         profiles, zero_all, zero_theme = _rocchio(index, feedback, base, s)
 
+    if s.prf_docs > 0:
+        first = index.similarity(profiles) * theme_factor * factor[:, None]
+        profiles = _feedback_from_top(index, profiles, first, s)
     sim = index.similarity(profiles)
     scores = sim * theme_factor * factor[:, None]
     for row in zero_all:
@@ -556,10 +616,13 @@ def _rank(
     for row, t in zero_theme:
         scores[row, t] = 0.0
 
+    scale = _calibration(scores) if s.calibrate else np.ones(n_themes)
     explained = index.explanations(profiles)
     results = []
     for row in range(len(calls)):
-        results.append(_ranking(index, row, scores[row], explained[row], signals[row]))
+        results.append(
+            _ranking(index, row, scores[row], explained[row], signals[row], scale)
+        )
     results.sort(key=lambda r: (-r.score, r.id))
     return results
 
@@ -570,14 +633,17 @@ def _ranking(
     scores: np.ndarray,
     explained: dict[int, list[str]],
     signals: dict[str, list[str]],
+    scale: np.ndarray,
 ) -> Ranking:
     s = index.settings
     slugs = [t.slug for t in index.themes]
-    order = np.argsort(-scores, kind="stable")
-    best = float(scores[order[0]]) if len(order) else 0.0
-    others = float(scores.sum() - best) / max(len(scores) - 1, 1)
+    level = scores * scale  # the themes on one scale (all ones unless calibrated)
+    order = np.argsort(-level, kind="stable")
+    best = float(level[order[0]]) if len(order) else 0.0
+    others = float(level.sum() - best) / max(len(level) - 1, 1)
     total = best + s.breadth * others if best > 0 else 0.0
     matched = {slug: explained.get(t, []) if scores[t] > 0 else [] for t, slug in enumerate(slugs)}
+    levels = list(signals.get("levels", []))
     return Ranking(
         id=index.calls[row].id,
         title=index.calls[row].title,
@@ -586,7 +652,63 @@ def _ranking(
         themes={slug: float(scores[t]) for t, slug in enumerate(slugs)},
         matched=matched,
         signals=signals,
+        why={
+            slug: {"terms": [_forms(term) for term in terms], "levels": levels}
+            for slug, terms in matched.items()
+            if terms
+        },
     )
+
+
+def _forms(term: str) -> dict[str, str]:
+    """A matched term as found, and as a Danish and an English reader know it."""
+    return {
+        "term": term,
+        "da": VOCABULARY.in_language(term, "da"),
+        "en": VOCABULARY.in_language(term, "en"),
+    }
+
+
+def _calibration(scores: np.ndarray, top: int = 3) -> np.ndarray:
+    """Per theme, a factor that brings the mean of its `top` best scores to the themes'
+    common mean, so that themes with many common keywords do not always win "best theme"."""
+    n = min(top, scores.shape[0])
+    best = -np.sort(-scores, axis=0)[:n].mean(axis=0) if n else np.zeros(scores.shape[1])
+    target = best[best > 0].mean() if (best > 0).any() else 1.0
+    return np.where(best > 0, target / np.where(best > 0, best, 1.0), 1.0)
+
+
+def _feedback_from_top(
+    index: _Index, profiles: Mapping[str, _Profiles], scores: np.ndarray, s: MatcherSettings
+) -> dict[str, _Profiles]:
+    """Pseudo-relevance feedback: each theme's word profile takes in the strongest words of
+    its `prf_docs` best calls (those that score above 0), weighted by `prf_weight`.
+
+    Unsupervised: it uses only the calls being ranked, so a theme described with a handful
+    of keywords grows towards the vocabulary its calls actually use ("ressourcer" and
+    "affald" beside "bæredygtighed").
+    """
+    rows_per_theme = []
+    for t in range(scores.shape[1]):
+        column = scores[:, t]
+        top = [int(r) for r in np.argsort(-column, kind="stable")[: s.prf_docs] if column[r] > 0]
+        rows_per_theme.append(top)
+    moved = {}
+    for lang, prof in profiles.items():
+        rows = []
+        for t, top in enumerate(rows_per_theme):
+            row = prof.word.getrow(t)
+            if top:
+                centroid = np.asarray(index.X[top].mean(axis=0)).ravel()
+                keep = np.argsort(-centroid)[: s.prf_terms]
+                extra = np.zeros_like(centroid)
+                extra[keep] = centroid[keep]
+                norm = np.linalg.norm(extra)
+                if norm > 0:
+                    row = row + s.prf_weight * sp.csr_matrix(extra / norm)
+            rows.append(row)
+        moved[lang] = _Profiles(_normalise(sp.vstack(rows).tocsr()), prof.char)
+    return moved
 
 
 def _education_factor(signals: dict[str, list[str]], s: MatcherSettings) -> float:

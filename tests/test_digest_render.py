@@ -174,7 +174,7 @@ def test_every_section_in_danish() -> None:
     assert "Frist: 3. september 2027 kl. 14.00 (235 dage tilbage)" in text
     assert "Beløb: op til 6 mio. kr." in text
     assert "Målgruppe: Grundskole, lærere · piger" in text
-    assert "Hvorfor: programmering, teknologiforståelse" in text
+    assert "Hvorfor: programmering, teknologiforståelse · niveau: grundskole, lærere\n" in text
     assert "Frist: 1. maj 2027 → 1. juni 2027" in text
     assert "Højeste beløb: 4 mio. kr. → 6 mio. kr." in text
     assert "+ Ny runde åbner" in text and "− Ingen runder" in text
@@ -237,6 +237,21 @@ def test_english_by_config() -> None:
     assert "Novo Nordisk Fonden: no calls found this week — the site may have changed" in text
     assert email.subject.startswith("Fondsradar week 2: 1 closing soon, 1 new call")
     assert 'lang="en"' in email.html
+
+
+def test_the_why_line_names_the_terms_and_the_level_in_the_digests_language() -> None:
+    """The terms arrive in the reader's language (the shell asks the matcher's ranking for
+    them); the level is named from the matcher's canonical label in either language."""
+    eud = mk("eud", matched={"informatik": ("erhvervsuddannelse", "lærling")},
+             levels=("eud", "skole"), groups=())
+    da = nbsp(render_email(full_digest("da", [eud]), max_per_section=10,
+                           archive_url=ARCHIVE).text)
+    assert "Hvorfor: erhvervsuddannelse, lærling · niveau: erhvervsuddannelser\n" in da
+    en = mk("eud", matched={"informatik": ("vocational", "apprentice")}, levels=("eud",),
+            groups=())
+    text = nbsp(render_email(full_digest("en", [en]), max_per_section=10,
+                             archive_url=ARCHIVE).text)
+    assert "Why: vocational, apprentice · level: vocational education (VET)\n" in text
 
 
 def test_sections_are_capped_with_a_link_to_the_archive() -> None:

@@ -71,8 +71,12 @@ def test_rank_orders_best_first_and_fills_the_json_contract() -> None:
     ranking = rank(calls, THEMES)
     assert [r.id for r in ranking] == ["b", "a"]
     top = ranking[0].as_json()
-    assert set(top) == {"id", "title", "score", "best_theme", "themes", "matched", "signals"}
+    assert set(top) == {"id", "title", "score", "best_theme", "themes", "matched", "signals",
+                        "why"}
     assert top["best_theme"] == "informatik"
+    assert "grundskole" in top["why"]["informatik"]["levels"]
+    assert {"term": "programmering", "da": "programmering", "en": "programming"} in (
+        top["why"]["informatik"]["terms"])
     assert set(top["themes"]) == {"informatik", "baeredygtighed", "kompetenceudvikling"}
     assert top["score"] > ranking[1].score
     assert ranking[1].best_theme is None and ranking[1].score == 0.0
@@ -267,3 +271,30 @@ def test_the_project_config_has_the_nine_pagt_themes() -> None:
     assert len(themes) == 9
     assert all(t.keywords for t in themes)
     assert "postdoc" in settings.exclude
+
+
+def test_a_theme_written_in_danish_finds_english_calls_and_explains_in_either_language() -> None:
+    """The vocabulary translates "erhvervsuddannelse"; the reason reads as each reader knows it."""
+    themes = [Theme("stem", "STEM", {"erhvervsuddannelse": 1.0, "lærling": 1.0})]
+    calls = [call("en", "Vocational excellence for apprentices",
+                  "Colleges offering vocational education to apprentices in technical trades. "
+                  + FILLER_EN, language="en"),
+             call("other", "Museum grants", "Exhibitions of paintings. " + FILLER_EN,
+                  language="en")]
+    ranking = rank(calls, themes)
+    top = ranking[0]
+    assert top.id == "en" and top.themes["stem"] > 0
+    assert sorted(top.reasons("stem", "da")) == ["erhvervsuddannelse", "lærling"]
+    assert sorted(top.reasons("stem", "en")) == ["apprentice", "vocational"]
+    assert "eud" in top.why["stem"]["levels"]
+    off = rank(calls, themes, MatcherSettings(translate_weight=0.0))[0]
+    assert off.themes["stem"] == 0.0  # without the vocabulary the Danish words find nothing
+
+
+def test_a_translation_is_matched_only_in_the_other_language() -> None:
+    """"kunst" translates to English "art", which is the Danish stem of "arter" (species)."""
+    themes = [Theme("kreativ", "Kreativitet", {"kunst": 1.0})]
+    calls = [call("da", "Arter i naturen", "Elever i skolen tæller arter i skoven. " + FILLER_DA)]
+    assert rank(calls, themes)[0].themes["kreativ"] == 0.0
+    loose = rank(calls, themes, MatcherSettings(own_language=False))
+    assert loose[0].themes["kreativ"] > 0.0
