@@ -18,9 +18,6 @@ from .text import Doc, sequence, tokens
 # test would also find "kunst" in "kunstig" and "energi" in "synergi".
 MIN_LEFT = 4
 MIN_RIGHT = 3
-# One-word terms whose stem is shorter than compound_min but at least this long may still be
-# the last part (the head) of a compound.
-SHORT_HEAD = 4
 # Per-word caches stop growing here, so a long-running scheduler cannot leak memory.
 _CACHE_LIMIT = 200_000
 
@@ -156,10 +153,6 @@ class TermSet:
         stem = groups[0][0]
         if mode == "exact" and 0 < compound_min <= len(stem):
             mode = "any"
-        elif mode == "exact" and 0 < compound_min and len(stem) >= SHORT_HEAD:
-            # A short stem ("laer" of lærere) is found only as the head of a compound
-            # (naturfags|lærere): inside a word it would meet unrelated words too often.
-            mode = "suffix"
         return Term(label, surface, (stem,), mode)
 
     def find_terms(self, doc: Doc) -> list[Term]:

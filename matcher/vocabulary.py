@@ -48,7 +48,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("kreativitet", "creativity"), ("kreativ", "creative"), ("design", "design"),
     ("værksted", "workshop"), ("makerspace", "makerspace"), ("prototype", "prototype"),
     ("opfindelse", "invention"), ("opfinder", "inventor"), ("kunst", "art"),
-    ("håndværk", "crafts"), ("skabende", "making"),
+    ("håndværk", "crafts"),
     # languages and mobility
     ("sprog", "language"), ("sprog", "languages"), ("fremmedsprog", "foreign languages"),
     ("tysk", "German"), ("fransk", "French"), ("spansk", "Spanish"), ("engelsk", "English"),

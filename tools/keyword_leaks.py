@@ -3,9 +3,10 @@
 ``python tools/keyword_leaks.py config.toml LABELS.jsonl [MORE.jsonl ...]`` lists:
 
 1. every multi-word keyword or signal phrase (words separated by spaces; "start-up" is one
-   word) of config.toml `[themes.*]`, `matcher/signals.py` and `matcher/vocabulary.py` that occurs, as written, in the title or
-   description of a labelled call: such a phrase may have been copied from that call. Exit
-   status 1 if any. The few `ESTABLISHED` names below are allowed, each with its reason.
+   word) of config.toml `[themes.*]`, `matcher/signals.py` and `matcher/vocabulary.py` that
+   occurs, as written, in the title or description of a labelled call: such a phrase may have
+   been copied from that call. Exit status 1 if any. The few `ESTABLISHED` names below are
+   allowed, each with its reason.
 2. every one-word keyword that occurs in exactly one labelled call of a file, which is graded
    relevant to the keyword's theme: a word that fits one example and no other is worth a look.
    These are printed for review; they do not fail the check.
@@ -26,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matcher.signals import GROUPS, HIGHER_EDUCATION, LEVELS, SUBJECTS  # noqa: E402
 from matcher.vocabulary import PAIRS  # noqa: E402
-
 
 # Multi-word terms that are the established name of a thing, allowed although labelled calls
 # use them too: their single words would mean something else. Each is listed with why.
