@@ -362,31 +362,24 @@ def import_(obj: Obj, file: Path) -> None:
 @pass_obj
 def status(obj: Obj) -> None:
     """Per source: last run, calls, errors, healthy or not."""
+    from zoneinfo import ZoneInfo
+
+    from fondsradar.schedule import next_run
+    from fondsradar.status_text import status_lines
+
+    cfg = obj.cfg
+    tz = ZoneInfo(cfg.schedule.timezone)
     store = obj.store()
     health = store.sources.latest()
     if not health:
         click.echo("No crawl has run yet. Run `fondsradar crawl`.")
-    for h in health:
-        state = "healthy" if h["status"] == "ok" else "FAILING"
-        click.echo(
-            f"{h['source']}: {state}; last run {h['finished_at']} ({h['items']} calls, "
-            f"{h['errors']} errors, {h['requests']} requests, {_kb(h['bytes'])} kB, "
-            f"{h['not_modified'] or 0} unchanged (304), {h['skipped'] or 0} pages skipped, "
-            f"{h['duration_s']:.1f} s); "
-            f"last good run {h['last_ok'] or 'never'}; {h['stored']} calls stored")
-        if h["message"]:
-            click.echo(f"  {h['message']}")
-    from fondsradar.schedule import next_run
-
-    cfg = obj.cfg
+    lines = status_lines(health, [], store.sources.of_run, tz)
+    for line in lines:
+        click.echo(line)
     click.echo(f"Schedule: {cfg.schedule.cron} ({cfg.schedule.timezone}); next run "
-               f"{next_run(cfg):%Y-%m-%d %H:%M} if `fondsradar schedule` is running")
-    runs = store.runs.recent(5)
-    if runs:
-        click.echo("Last runs:")
-        for r in runs:
-            click.echo(f"  #{r['id']} {r['command']} {r['started_at']} → {r['status']}"
-                       + (f": {r['message']}" if r["message"] else ""))
+               f"{next_run(cfg):%Y-%m-%d %H:%M} if `fondsradar schedule` runs")
+    for line in status_lines([], store.runs.recent(5), store.sources.of_run, tz):
+        click.echo(line)
 
 
 @cli.command()
@@ -425,10 +418,6 @@ def evaluate(obj: Obj, labels: Path) -> None:
         click.echo(run(obj.cfg, labels, obj.today))
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def _kb(n: int | None) -> str:
-    return f"{(n or 0) / 1024:,.0f}"
 
 
 @cli.command(name="check-config")

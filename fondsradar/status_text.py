@@ -1,0 +1,125 @@
+"""`fondsradar status` as staff read it: one line per source, one line per source per run,
+times in the configured time zone (the schedule's), and a failure told by its cause, once.
+
+A run where every source failed the same way ("could not be reached") used to be one line of
+600 characters repeating the error per source; here sources with the same reason share a line,
+and a reason made of several problems is cut to the first and a count of the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from records.health import Cause
+
+# What a cause means for the person reading status, short (the source's own words follow).
+CAUSE_WORDS = {
+    Cause.OFFLINE: "offline (no network?)",
+    Cause.UNREACHABLE: "site unreachable",
+    Cause.HTTP: "HTTP errors",
+    Cause.REFUSED: "refused (robots.txt, redirect or limit)",
+    Cause.LAYOUT: "pages may have changed",
+    Cause.DROP: "pages may have changed",
+    Cause.ERROR: "a page could not be read",
+}
+WIDTH = 100  # every line fits a terminal of this many columns
+
+
+def fit(line: str, width: int = WIDTH) -> str:
+    """One line cut to ``width`` characters, with "…" where it was cut."""
+    return line if len(line) <= width else line[:width - 1].rstrip() + "…"
+
+
+def local_time(value: str | None, tz: ZoneInfo) -> str:
+    """A stored UTC ISO time as ``2027-01-11 07:40`` in ``tz``; "never" when absent."""
+    if not value:
+        return "never"
+    try:
+        return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+def cause_words(row: Mapping[str, Any]) -> str:
+    return CAUSE_WORDS.get(str(row.get("cause") or ""), "")  # type: ignore[call-overload]
+
+
+def reason(row: Mapping[str, Any], limit: int | None = None) -> str:
+    """A failed source's reason in one line: its cause, then its first problem (cut so the
+    whole fits ``limit``) and how many more there were."""
+    message = " ".join(str(row.get("message") or "").split())
+    problems = [p for p in message.split("; ") if p]
+    first = problems[0] if problems else ""
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    cause = cause_words(row)
+    if limit is not None and first:
+        room = limit - len(more) - (len(cause) + 2 if cause else 0)
+        first = fit(first, max(room, 10))
+    return ": ".join(p for p in (cause, first + more) if p) or "failed"
+
+
+def source_line(h: Mapping[str, Any], tz: ZoneInfo, width: int) -> str:
+    """``  erasmus  healthy  2027-01-11 07:40  7 calls (5 requests, …); 7 stored``, or why a
+    source fails (its cause; the details are under its run) and when it last worked."""
+    head = f"  {h['source']:<{width}}  "
+    when = local_time(h.get("finished_at"), tz)
+    if h.get("status") == "ok":
+        return fit(f"{head}healthy  {when}  {h.get('items') or 0} calls "
+                   f"({h.get('requests') or 0} requests, {_kb(h.get('bytes'))} kB, "
+                   f"{h.get('not_modified') or 0} unchanged, "
+                   f"{float(h.get('duration_s') or 0):.1f} s); {h.get('stored') or 0} stored")
+    why = cause_words(h) or reason(h)
+    last_ok = local_time(h.get("last_ok"), tz)[:10]  # the day is enough here
+    stored = h.get("stored") or 0
+    return fit(f"{head}FAILING  {when}  {why}; last good {last_ok}; {stored} stored")
+
+
+def run_lines(run: Mapping[str, Any], sources: Sequence[Mapping[str, Any]],
+              tz: ZoneInfo) -> list[str]:
+    """A run's line, then one line per source (sources failing alike share one line)."""
+    head = (f"  #{run['id']} {run['command']} {local_time(run.get('started_at'), tz)} → "
+            f"{run.get('status')}")
+    lines = []
+    ok = [s for s in sources if s.get("status") == "ok"]
+    failed: dict[str, list[Mapping[str, Any]]] = {}
+    for s in sources:
+        if s.get("status") != "ok":
+            failed.setdefault(reason(s), []).append(s)
+    if ok:
+        lines.append(fit("      ok: " + ", ".join(f"{s['source']} ({s.get('items') or 0} calls)"
+                                                for s in ok)))
+    for rows in failed.values():
+        names = [str(r.get("source")) for r in rows]
+        who = "every source" if len(names) == len(sources) and len(names) > 1 else \
+            ", ".join(names)
+        prefix = f"      {who}: "
+        lines.append(fit(prefix + reason(rows[0], WIDTH - len(prefix))))
+    message = " ".join(str(run.get("message") or "").split())
+    if message and not sources:  # e.g. "the digest could not be written": no source rows
+        lines.append(fit(f"      {message}"))
+    elif message:  # problems beyond the sources' own, e.g. a digest not sent
+        extra = [p for p in message.split("; ") if p.startswith("digest ")]
+        lines += [fit(f"      {p}") for p in extra]
+    return [fit(head), *lines]
+
+
+def _kb(n: int | None) -> str:
+    return f"{(n or 0) / 1024:,.0f}"
+
+
+def status_lines(health: Sequence[Mapping[str, Any]], runs: Sequence[Mapping[str, Any]],
+                 of_run: Callable[[int], Sequence[Mapping[str, Any]]], tz: ZoneInfo) -> list[str]:
+    """Everything `status` prints about sources and runs (the schedule is the caller's)."""
+    lines = []
+    if health:
+        lines.append(f"Sources (times in {tz.key}):")
+        width = max(len(str(h["source"])) for h in health)
+        lines += [source_line(h, tz, width) for h in health]
+    if runs:
+        lines.append("Last runs:")
+        for run in runs:
+            lines += run_lines(run, of_run(int(run["id"])), tz)
+    return lines
