@@ -18,6 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.faults import retry_waiting
 from crawler.health import assess
 
 
@@ -28,7 +29,8 @@ def emit(event: dict[str, Any]) -> None:
 
 
 class HealthExtension:
-    """Progress events per source: started, items found (at most 4 a second), closed."""
+    """Progress events per source: started, items found (at most 4 a second), retrying
+    (each retry and its pause), closed."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -43,6 +45,7 @@ class HealthExtension:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.retrying, signal=retry_waiting)
         # engine_stopped comes after every spider_closed handler, the store pipeline's included,
         # so the verdict it wrote to the stats is there to report.
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
@@ -59,6 +62,13 @@ class HealthExtension:
             self.last_emit = now
             emit({"event": "progress", "source": spider.name, "items": self.items,
                   "requests": self.crawler.stats.get_value("downloader/request_count", 0)})
+
+    def retrying(self, url: str, attempt: int, retries: int, wait_s: float,
+                 reason: str) -> None:
+        """A request failed and will be tried again after a pause: say so, or a slow or
+        unreachable site looks like a crawl that hangs."""
+        emit({"event": "retrying", "source": self.name, "url": url, "attempt": attempt,
+              "retries": retries, "wait_s": wait_s, "reason": reason})
 
     def engine_stopped(self) -> None:
         stats = self.crawler.stats

@@ -26,6 +26,9 @@ from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+# Sent before each retry's pause (kwargs: url, attempt, retries, wait_s, reason), so the live
+# display can say the crawl is waiting to retry rather than looking stuck.
+retry_waiting = object()
 
 
 def retry_after(response: Response | None, now: float | None = None) -> float | None:
@@ -70,17 +73,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request):
-            await self._pause(result, response)
+            await self._pause(result, response, f"HTTP {response.status}")
         return result
 
     async def process_exception(self, request: Request, exception: Exception) -> Any:
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
-            await self._pause(result, None)
+            await self._pause(result, None, type(exception).__name__)
         return result
 
-    async def _pause(self, retry: Request, response: Response | None) -> None:
+    async def _pause(self, retry: Request, response: Response | None, reason: str) -> None:
         wait = self.delay(retry, response)
+        self.crawler.signals.send_catch_log(
+            signal=retry_waiting, url=retry.url, attempt=int(retry.meta.get("retry_times", 1)),
+            retries=int(retry.meta.get("max_retry_times", self.max_retry_times)),
+            wait_s=round(wait, 1), reason=reason)
         if wait > 0:
             self.crawler.stats.inc_value("fondsradar/backoff_s", round(wait, 1))
             logger.info("waiting %.1f s before retrying %s", wait, retry.url)

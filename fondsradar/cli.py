@@ -107,17 +107,22 @@ class Progress:
         return table
 
     def __call__(self, event: dict[str, Any]) -> None:
+        from fondsradar.status_text import fit, reason
+
         source, kind = event.get("source", "?"), event.get("event")
         if kind == "started":
             text = "started"
         elif kind == "progress":
-            text = f"{event.get('items', 0)} calls so far"
+            text = f"{event.get('items', 0)} calls so far ({event.get('requests', 0)} requests)"
+        elif kind == "retrying":
+            text = (f"no answer ({event.get('reason')}); waiting {event.get('wait_s', 0):g} s, "
+                    f"then retry {event.get('attempt')} of {event.get('retries')}")
         elif kind == "closed":
             text = f"done: {event.get('items', 0)} calls" if event.get("status") == "ok" else (
-                f"FAILED: {event.get('message')}")
+                f"FAILED: {reason(event)}")
         else:
             return
-        self.state[source] = text
+        self.state[source] = fit(text, 80)
         if self.live:
             self.live.update(self._table())
         else:
@@ -132,17 +137,21 @@ def _summary(outcomes: list[Any]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    from fondsradar.status_text import cause_words, detail_lines
+
     for o in outcomes:
-        if o.status != "ok":
-            click.echo(f"{o.source} failed: {o.message}")
+        if o.status != "ok":  # the cause, then each problem on a line within 100 columns
+            row = {"cause": o.cause, "message": o.message}
+            click.echo(f"{o.source} failed: {cause_words(row) or 'see below'}")
+            for line in detail_lines(row, "  "):
+                click.echo(line)
 
 
 def _report_failures(result: Any) -> None:
     if result.offline:
-        click.echo(
-            "No source could be reached: this machine seems to have no internet access. "
-            "Nothing stored was lost. To see what Fondsradar makes without network, run "
-            "`fondsradar demo`.")
+        click.echo("No source could be reached: this machine seems to have no internet access.\n"
+                   "Nothing stored was lost. To see what Fondsradar makes without network, run "
+                   "`fondsradar demo`.")
     elif result.failed:
         click.echo("Some sources failed; what they had stored before is kept. "
                    "See `fondsradar status`.")
@@ -218,7 +227,8 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
     cfg = obj.cfg
     if theme and theme not in cfg.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(cfg.themes)}")
-    calls = obj.store().calls.current(obj.today)
+    # Calls only: page watches have no deadline or amount to rank (the digest shows them apart).
+    calls = [c for c in obj.store().calls.current(obj.today) if c["status"] != "watch"]
     if other is not None:
         from fondsradar.tuning import compare
 

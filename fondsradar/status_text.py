@@ -8,6 +8,7 @@ and a reason made of several problems is cut to the first and a count of the res
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,22 @@ def cause_words(row: Mapping[str, Any]) -> str:
     return CAUSE_WORDS.get(str(row.get("cause") or ""), "")  # type: ignore[call-overload]
 
 
+def problems(row: Mapping[str, Any]) -> list[str]:
+    """A source's message as its separate problems (health joins them with "; ")."""
+    message = " ".join(str(row.get("message") or "").split())
+    return [p for p in message.split("; ") if p]
+
+
+def detail_lines(row: Mapping[str, Any], indent: str) -> list[str]:
+    """Each problem of a failed source from its own line, wrapped within :data:`WIDTH` (a long
+    address is broken rather than cut: its end is often the part that matters)."""
+    lines: list[str] = []
+    for p in problems(row):
+        lines += textwrap.wrap(p, WIDTH, initial_indent=f"{indent}- ",
+                               subsequent_indent=f"{indent}  ", break_on_hyphens=False)
+    return lines
+
+
 def reason(row: Mapping[str, Any], limit: int | None = None) -> str:
     """A failed source's reason in one line: its cause, then its first problem (cut so the
     whole fits ``limit``) and how many more there were."""
@@ -78,8 +95,9 @@ def source_line(h: Mapping[str, Any], tz: ZoneInfo, width: int) -> str:
 
 
 def run_lines(run: Mapping[str, Any], sources: Sequence[Mapping[str, Any]],
-              tz: ZoneInfo) -> list[str]:
-    """A run's line, then one line per source (sources failing alike share one line)."""
+              tz: ZoneInfo, details: bool = False) -> list[str]:
+    """A run's line, then one line per source (sources failing alike share one line); with
+    ``details``, each of their problems below it."""
     head = (f"  #{run['id']} {run['command']} {local_time(run.get('started_at'), tz)} → "
             f"{run.get('status')}")
     lines = []
@@ -96,7 +114,11 @@ def run_lines(run: Mapping[str, Any], sources: Sequence[Mapping[str, Any]],
         who = "every source" if len(names) == len(sources) and len(names) > 1 else \
             ", ".join(names)
         prefix = f"      {who}: "
-        lines.append(fit(prefix + reason(rows[0], WIDTH - len(prefix))))
+        if details:
+            lines.append(fit(prefix + (cause_words(rows[0]) or "failed")))
+            lines += detail_lines(rows[0], "        ")
+        else:
+            lines.append(fit(prefix + reason(rows[0], WIDTH - len(prefix))))
     message = " ".join(str(run.get("message") or "").split())
     if message and not sources:  # e.g. "the digest could not be written": no source rows
         lines.append(fit(f"      {message}"))
@@ -119,7 +141,7 @@ def status_lines(health: Sequence[Mapping[str, Any]], runs: Sequence[Mapping[str
         width = max(len(str(h["source"])) for h in health)
         lines += [source_line(h, tz, width) for h in health]
     if runs:
-        lines.append("Last runs:")
-        for run in runs:
-            lines += run_lines(run, of_run(int(run["id"])), tz)
+        lines.append("Last runs (the latest with every problem):")
+        for i, run in enumerate(runs):
+            lines += run_lines(run, of_run(int(run["id"])), tz, details=i == 0)
     return lines

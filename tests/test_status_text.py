@@ -46,9 +46,10 @@ def test_an_offline_run_is_one_short_line_per_reason(tmp_path: Path) -> None:
     store.close()
     out = _status(tmp_path)
     assert max(len(line) for line in out.splitlines()) <= 100, out
-    assert "      every source: offline (no network?): the site could not be reached: its " \
-           "name was no… (+2 more)\n" in out
-    assert out.count("could not be reached") == 1  # once for the run, not once per source
+    assert "      every source: offline (no network?)\n" \
+           "        - the site could not be reached: its name was not found\n" \
+           "        - no calls found\n" in out  # the latest run: each problem, once
+    assert out.count("its name was not found") == 2  # the problem and robots.txt's, once
     assert "siden kan have" not in out and "may have changed" not in out
     for source in SOURCES:
         assert re.search(rf"^  {source}\s+FAILING  [-0-9: ]+  offline \(no network\?\); "
