@@ -96,22 +96,22 @@ class Memory:
 
     @classmethod
     def for_spider(cls, spider: Any) -> Memory:
-        """Read once per crawl from the store named in the settings (empty without one)."""
+        """Read once per crawl from the state the shell handed over (empty without one).
+
+        ``FONDSRADAR_STATE_URL`` names it, with ``{source}`` for the spider's name: a file
+        (local crawls) or an http(s) address the shell serves while Scrapyd jobs run, so a job
+        on another machine gets what it needs in one request, however many calls there are.
+        A state that cannot be read makes a full crawl, never a failed one.
+        """
         settings = spider.settings
-        db = settings.get("FONDSRADAR_DB")
-        if not db or not settings.getbool("FONDSRADAR_INCREMENTAL", True):
+        url = settings.get("FONDSRADAR_STATE_URL")
+        if not url or not settings.getbool("FONDSRADAR_INCREMENTAL", True):
             return cls([])
-        from pathlib import Path
-
-        from records.store import Store
-
-        if not Path(db).exists():
-            return cls([])
-        store = Store(db)
         try:
-            return cls(store.calls.raw(spider.name))
-        finally:
-            store.close()
+            return cls(read_state(url.replace("{source}", spider.name)))
+        except (OSError, ValueError) as exc:
+            spider.logger.warning("incremental state not read (%s); fetching every page", exc)
+            return cls([])
 
     def remembered(self, url: str, fp: str | None) -> CallItem | None:
         """The stored call for this listing entry, if the entry is unchanged and fresh enough."""
@@ -125,6 +125,32 @@ class Memory:
             return None
         values = {k: v for k, v in record.items() if k in _ITEM_FIELDS}
         return CallItem(**values)
+
+
+# A state larger than this is refused (about 40 times what 10,000 calls need).
+MAX_STATE_BYTES = 512 * 1024 * 1024
+
+
+def read_state(url: str) -> list[dict[str, Any]]:
+    """The records of a state file (gzip'd JSON: ``{"records": [...]}``) at a file path,
+    ``file://`` or ``http(s)://`` address; only well-formed records are kept."""
+    import gzip
+    import json
+    from urllib.request import urlopen
+
+    if "://" not in url:
+        with open(url, "rb") as fh:
+            raw = fh.read(MAX_STATE_BYTES + 1)
+    else:
+        with urlopen(url, timeout=60) as resp:  # noqa: S310 (file or http(s), from the shell)
+            raw = resp.read(MAX_STATE_BYTES + 1)
+    if len(raw) > MAX_STATE_BYTES:
+        raise ValueError("the state is larger than the limit")
+    data = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    records = data.get("records") if isinstance(data, dict) else None
+    if not isinstance(records, list):
+        raise ValueError("the state holds no record list")
+    return [r for r in records if isinstance(r, dict) and isinstance(r.get("extra"), dict)]
 
 
 def stamp(item: CallItem, meta: dict[str, Any]) -> CallItem:

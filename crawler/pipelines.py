@@ -1,109 +1,166 @@
-"""Item pipelines, one concern each, in the order of ``ITEM_PIPELINES`` in settings.py:
+"""What every item goes through between a crawl's feed and the store, one concern each:
 
-normalise (100) → validate (200) → dedupe (300) → store (900).
+read (a feed record, bounded) → normalise → validate → dedupe.
 
-Validation counts problems in the crawl stats instead of silently losing data; only an item
+A crawl job only yields items into its feed (JSON Lines); the shell's ingest step
+(``fondsradar.ingest``) runs these stages on the feed and then stores the result, whether the
+feed came from a local crawl or from a Scrapyd node. The feed is therefore hostile input: a
+record is read field by field, with types and sizes checked, and a record for another source is
+refused. Validation counts problems (``count``) instead of silently losing data; only an item
 that cannot be stored at all (no title, no http(s) URL) is dropped, and that is counted too.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import time
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from scrapy import Spider, signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
-
-from crawler.health import OK, assess
 from records.call import STATUSES, CallItem, stable_id
-from records.clock import is_iso, sort_key, today
-from records.store import SourceOutcome, Store, now_iso
+from records.clock import is_iso, sort_key
+
+Count = Callable[[str], None]
+
+# Bounds on one feed record: far above any real call, low enough that junk cannot flood the store.
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+_TEXT_LIMITS = {"title": 2_000, "url": 4_000, "funder": 1_000, "programme": 1_000,
+                "source_id": 1_000, "language": 10, "status": 20, "opens": 64, "currency": 10,
+                "description": 500_000}
+MAX_LIST = 500
+MAX_LIST_TEXT = 1_000
+_FIELDS = {f.name for f in fields(CallItem)}
 
 
-class NormalisePipeline:
+class Drop(Exception):
+    """This record cannot become a stored call; the message says why."""
+
+
+def read_record(line: bytes | str, source: str, count: Count) -> CallItem:
+    """One feed line as a CallItem of ``source``, or :class:`Drop` with the reason."""
+    if len(line) > MAX_RECORD_BYTES:
+        count("dropped/too_large")
+        raise Drop(f"a record of {len(line)} bytes (limit {MAX_RECORD_BYTES})")
+    try:
+        record = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        count("dropped/not_json")
+        raise Drop("a line that is not JSON") from None
+    if not isinstance(record, dict):
+        count("dropped/not_a_record")
+        raise Drop("a line that is not a JSON object")
+    return item_from_record(record, source, count)
+
+
+def item_from_record(record: Mapping[str, Any], source: str, count: Count) -> CallItem:
+    """A CallItem from a decoded record, each field type- and size-checked."""
+    if record.get("source") != source:
+        count("dropped/other_source")
+        raise Drop(f"a record of source {str(record.get('source'))[:40]!r} in {source}'s feed")
+    values: dict[str, Any] = {"source": source}
+    for name, limit in _TEXT_LIMITS.items():
+        value = record.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            count(f"invalid/{name}")
+            continue
+        values[name] = value[:limit]
+    for name in ("deadlines", "keywords"):
+        value = record.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            count(f"invalid/{name}")
+            continue
+        values[name] = [v[:MAX_LIST_TEXT] for v in value[:MAX_LIST]]
+    for name in ("amount_min", "amount_max", "budget_total"):
+        value = record.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            count(f"invalid/{name}")
+            continue
+        values[name] = value
+    extra = record.get("extra")
+    if isinstance(extra, dict):
+        values["extra"] = extra
+    elif extra is not None:
+        count("invalid/extra")
+    for required in ("title", "url", "funder"):
+        values.setdefault(required, "")
+    return CallItem(**{k: v for k, v in values.items() if k in _FIELDS})
+
+
+def normalise(item: CallItem) -> CallItem:
     """Tidy white space, sort and dedupe deadlines, and give the item its stable id."""
+    item.title = _one_line(item.title)
+    item.description = (item.description or "").strip()
+    item.funder = _one_line(item.funder)
+    item.url = item.url.strip()
+    item.deadlines = sorted(set(item.deadlines), key=_safe_sort_key)
+    item.keywords = list(dict.fromkeys(k.strip() for k in item.keywords if k and k.strip()))
+    if item.currency:
+        item.currency = item.currency.strip().upper()
+    # Always derived, never taken from the feed: an id names its source, so a record can only
+    # ever write a call of the source whose feed it came in.
+    item.id = stable_id(item.source, item.source_id, item.url)
+    return item
 
-    def process_item(self, item: CallItem) -> CallItem:
-        item.title = _one_line(item.title)
-        item.description = (item.description or "").strip()
-        item.funder = _one_line(item.funder)
-        item.url = item.url.strip()
-        item.deadlines = sorted(set(item.deadlines), key=_safe_sort_key)
-        item.keywords = list(dict.fromkeys(k.strip() for k in item.keywords if k and k.strip()))
-        if item.currency:
-            item.currency = item.currency.strip().upper()
-        item.id = item.id or stable_id(item.source, item.source_id, item.url)
-        return item
 
-
-class ValidatePipeline:
+def validate(item: CallItem, count: Count) -> CallItem:
     """Drop what cannot be stored; count (and blank) what is merely wrong."""
-
-    def __init__(self, crawler: Crawler):
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler)
-
-    def process_item(self, item: CallItem) -> CallItem:
-        if not item.title:
-            self._count("dropped/no_title")
-            raise DropItem(f"no title: {item.url}")
-        if not re.match(r"^https?://", item.url):
-            self._count("dropped/bad_url")
-            raise DropItem(f"not a web address: {item.url!r}")
-        if item.status not in STATUSES:
-            self._count("invalid/status")
-            item.status = "open"
-        if item.opens and not is_iso(item.opens):
-            self._count("invalid/opens")
-            item.opens = None
-        good = [d for d in item.deadlines if is_iso(d)]
-        if len(good) != len(item.deadlines):
-            self._count("invalid/deadlines")
-            item.deadlines = good
-        if item.language not in ("da", "en"):
-            self._count("invalid/language")
-            item.language = "en"
-        for field in ("amount_min", "amount_max", "budget_total"):
-            value = getattr(item, field)
-            if value is not None and (not isinstance(value, int | float) or value < 0):
-                self._count(f"invalid/{field}")
-                setattr(item, field, None)
-        if not item.description:
-            self._count("missing/description")
-        return item
-
-    def _count(self, what: str) -> None:
-        self.stats.inc_value(f"validate/{what}")
+    if not item.title:
+        count("dropped/no_title")
+        raise Drop(f"no title: {item.url[:200]}")
+    if not re.match(r"^https?://", item.url):
+        count("dropped/bad_url")
+        raise Drop(f"not a web address: {item.url[:200]!r}")
+    if item.status not in STATUSES:
+        count("invalid/status")
+        item.status = "open"
+    if item.opens and not is_iso(item.opens):
+        count("invalid/opens")
+        item.opens = None
+    good = [d for d in item.deadlines if is_iso(d)]
+    if len(good) != len(item.deadlines):
+        count("invalid/deadlines")
+        item.deadlines = good
+    if item.language not in ("da", "en"):
+        count("invalid/language")
+        item.language = "en"
+    for field in ("amount_min", "amount_max", "budget_total"):
+        value = getattr(item, field)
+        if value is not None and (not isinstance(value, int | float) or value < 0):
+            count(f"invalid/{field}")
+            setattr(item, field, None)
+    if not item.description:
+        count("missing/description")
+    return item
 
 
-class DedupePipeline:
-    """One item per id per crawl; of two, the richer wins (SEDIA's two record styles)."""
+class Dedupe:
+    """One item per id per crawl; of two, the richer wins (SEDIA's two record styles). The
+    kept items stay in the order their ids first appeared."""
 
-    def __init__(self, crawler: Crawler):
-        self.stats = crawler.stats
-        self.kept: dict[str, int] = {}
+    def __init__(self, count: Count):
+        self.count = count
+        self.kept: dict[str, tuple[int, CallItem]] = {}
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler)
-
-    def process_item(self, item: CallItem) -> CallItem:
+    def add(self, item: CallItem) -> None:
         score = richness(item)
         best = self.kept.get(item.id)
-        if best is not None and score <= best:
-            self.stats.inc_value("dedupe/dropped")
-            raise DropItem(f"duplicate of {item.id}")
+        if best is not None and score <= best[0]:
+            self.count("dedupe/dropped")
+            return
         if best is not None:
-            self.stats.inc_value("dedupe/replaced")
-        self.kept[item.id] = score
-        return item
+            self.count("dedupe/replaced")
+        self.kept[item.id] = (score, item)
+
+    def items(self) -> list[CallItem]:
+        return [item for _, item in self.kept.values()]
 
 
 def richness(item: CallItem) -> int:
@@ -111,70 +168,6 @@ def richness(item: CallItem) -> int:
     filled = [item.description, item.description, item.opens, item.deadlines, item.amount_max,
               item.budget_total, item.keywords, item.programme]
     return sum(1 for value in filled if value)
-
-
-class StorePipeline:
-    """Keep the crawl's items and write them, with the source's health, in one transaction.
-
-    Writing at the end is what makes a crawl all-or-nothing per source, and what lets a
-    failing crawl keep the stored calls instead of marking them gone.
-    """
-
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-        settings = crawler.settings
-        self.db_path = settings.get("FONDSRADAR_DB") or "data/fondsradar.db"
-        self.run_id: int | None = settings.getint("FONDSRADAR_RUN_ID") or None
-        self.items: dict[str, dict[str, Any]] = {}
-        self.started_at = now_iso()
-        self.t0 = time.monotonic()
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
-
-    def process_item(self, item: CallItem) -> CallItem:
-        self.items[item.id] = asdict(item)
-        return item
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        stats = self.crawler.stats.get_stats()
-        store = Store(self.db_path)
-        previous = store.sources.last_good_items(spider.name)
-        verdict = assess(stats, reason, len(self.items), previous)
-        status, message = verdict.status, verdict.message
-        outcome = SourceOutcome(
-            source=spider.name, status=status, items=len(self.items), errors=verdict.errors,
-            cause=verdict.cause,
-            requests=int(stats.get("downloader/request_count", 0)),
-            duration_s=time.monotonic() - self.t0, finish_reason=reason, message=message,
-            bytes=int(stats.get("downloader/response_bytes", 0)),
-            # The HTTP cache turns a 304 into the cached page before Scrapy's status counts
-            # see it, so its own count is the one that knows.
-            not_modified=int(stats.get("httpcache/revalidate", 0)),
-            skipped=int(stats.get("fondsradar/skipped", 0)),
-        )
-        own_run = self.run_id is None
-        run_id = self.run_id or store.runs.start(f"scrapy crawl {spider.name}", today(
-            self.crawler.settings.get("FONDSRADAR_TODAY")))
-        try:
-            store.calls.save(run_id, spider.name, list(self.items.values()), outcome,
-                              self.started_at, complete=status == OK)
-            if own_run:
-                store.runs.finish(run_id, status, 0 if status == OK else 3, message)
-        finally:
-            store.close()
-        for key in ("new", "changed", "unseen"):
-            self.crawler.stats.set_value(f"fondsradar/{key}", getattr(outcome, key))
-        self.crawler.stats.set_value("fondsradar/health", status)
-        self.crawler.stats.set_value("fondsradar/health_message", message)
-        self.crawler.stats.set_value("fondsradar/health_cause", str(verdict.cause))
-        spider.logger.log(
-            20 if status == OK else 40,
-            "%s: %d calls (%d new, %d changed)%s", spider.name, outcome.items, outcome.new,
-            outcome.changed, f" — FAILING: {message}" if message else "",
-        )
 
 
 def _one_line(text: str | None) -> str:

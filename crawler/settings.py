@@ -32,13 +32,9 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote-control server runs code sent to it; a batch job has no use for it.
 REMOTE_CONTROL_ENABLED = False
 
-ITEM_PIPELINES = {
-    "crawler.pipelines.NormalisePipeline": 100,
-    "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.pipelines.DedupePipeline": 300,
-    "crawler.watch.WatchDiffPipeline": 400,
-    "crawler.pipelines.StorePipeline": 900,
-}
+# A job yields items into its feed and stores nothing: the shell's ingest step normalises,
+# validates, dedupes and stores them (fondsradar/ingest.py), for local and Scrapyd jobs alike.
+ITEM_PIPELINES: dict = {}
 
 DOWNLOADER_MIDDLEWARES = {
     # HAR replay sits next to the downloader, so robots.txt, retries and redirects behave as on

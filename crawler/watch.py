@@ -11,7 +11,7 @@ one stored by the previous run and writes a short diff into ``item.extra["change
   page does not count as a changed record and ``changed_at`` keeps marking the real change.
 - Text changed: the lines added and removed, in page order, each cut to a readable length.
 
-It runs after dedupe and before the store (priority 400), and only reads the store.
+The shell's ingest step runs it after dedupe, with the ``extra`` it read from the store.
 """
 
 from __future__ import annotations
@@ -19,54 +19,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import Crawler
-
-from records.call import CallItem, stable_id
-from records.clock import today
-from records.store import Store
+from records.call import CallItem
 
 MAX_LINES = 5  # per list: a digest line, not a full diff
 MAX_LINE_CHARS = 200
 
 
-class WatchDiffPipeline:
-    """Fill ``extra["changes"]`` of items that carry a page text (watch items, and calls that
-    a page watch found), from the text the store kept last time."""
-
-    def __init__(self, crawler: Crawler):
-        settings = crawler.settings
-        self.db_path = settings.get("FONDSRADAR_DB") or "data/fondsradar.db"
-        self.today: date = today(settings.get("FONDSRADAR_TODAY"))
-        self.stats = crawler.stats
-        self._store: Store | None = None
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WatchDiffPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: CallItem) -> CallItem:
-        if not isinstance(item.extra.get("text"), str):
-            return item
-        call_id = item.id or stable_id(item.source, item.source_id, item.url)
-        previous = self._previous_extra(call_id)
-        item.extra["changes"] = changes(previous, item.extra, self.today)
-        if item.extra["changes"].get("on") == self.today.isoformat():
-            self.stats.inc_value("watch/changed")
-        return item
-
-    def _previous_extra(self, call_id: str) -> dict[str, Any] | None:
-        if self._store is None:
-            self._store = Store(self.db_path)
-        record = self._store.calls.get(call_id, self.today)
-        extra = record.get("extra") if record else None
-        return extra if isinstance(extra, dict) else None
-
-    def spider_closed(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+def track(item: CallItem, previous: dict[str, Any] | None, on: date) -> bool:
+    """Fill ``item.extra["changes"]`` when the item carries a page text (watch items, and calls
+    a page watch found), from the ``extra`` the store kept last time; True when it changed today.
+    """
+    if not isinstance(item.extra.get("text"), str):
+        return False
+    item.extra["changes"] = changes(previous, item.extra, on)
+    return item.extra["changes"].get("on") == on.isoformat()
 
 
 def changes(previous: dict[str, Any] | None, current: dict[str, Any], on: date

@@ -112,6 +112,8 @@ class Progress:
         source, kind = event.get("source", "?"), event.get("event")
         if kind == "started":
             text = "started"
+        elif kind == "queued":
+            text = "waiting for Scrapyd"
         elif kind == "progress":
             text = f"{event.get('items', 0)} calls so far ({event.get('requests', 0)} requests)"
         elif kind == "retrying":
@@ -477,6 +479,31 @@ def browse(obj: Obj, port: int, no_open: bool, include_all: bool) -> None:
     click.echo(f"Open {url} in a browser; press Ctrl+C here to stop.", err=False)
     sys.stdout.flush()
     sys.exit(serve(snapshot, host="127.0.0.1", port=port, open_browser=not no_open))
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Upload even if Scrapyd has this version already.")
+@pass_obj
+def deploy(obj: Obj, force: bool) -> None:
+    """Upload the crawler to Scrapyd (crawl.scrapyd_url) unless it has this version."""
+    from fondsradar.remote import SetupError, client
+    from fondsradar.remote import deploy as upload
+    from fondsradar.scrapyd_api import ScrapydError
+
+    try:
+        api = client(obj.cfg)
+        done = upload(api, force=force)
+    except SetupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except ScrapydError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if done.uploaded:
+        click.echo(f"Uploaded version {done.version} of project {api.project} to {api.url} "
+                   f"({done.spiders} spiders).")
+    else:
+        click.echo(f"{api.url} already has version {done.version} of project {api.project}.")
 
 
 @cli.command()

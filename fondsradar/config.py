@@ -68,6 +68,18 @@ class CrawlConfig(_Strict):
     retries: int = Field(default=2, ge=0, le=10)
     backoff_s: float = Field(default=2.0, ge=0, le=600)
     max_page_mb: float = Field(default=32, gt=0, le=1024)
+    # Where the crawl runs: "local" (a child process here) or "scrapyd" (jobs on a Scrapyd node;
+    # docs/scaling.md). Credentials, if Scrapyd asks for them, come from the environment
+    # variable named by scrapyd_password_env, like the SMTP password.
+    engine: Literal["local", "scrapyd"] = "local"
+    scrapyd_url: HttpUrl | None = None
+    scrapyd_project: str = Field(default="fondsradar", pattern=r"^[A-Za-z0-9_-]{1,100}$")
+    scrapyd_username: str | None = Field(default=None, pattern=r"^[^:\s]{1,200}$")
+    scrapyd_password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # The address (host or host:port) Scrapyd's jobs reach this machine at, to fetch what an
+    # incremental crawl needs; the default suits a Scrapyd on this machine.
+    scrapyd_state_address: str = Field(default="127.0.0.1",
+                                       pattern=r"^[A-Za-z0-9.\-]{1,253}(:\d{1,5})?$")
 
     @field_validator("timeout_s", "delay_s", "backoff_s", "max_page_mb", mode="before")
     @classmethod
@@ -323,6 +335,9 @@ def _cross_checks(cfg: Config) -> list[str]:
     if low > high:
         problems.append(f"matcher.char_ngrams: the first number ({low}) must not be larger "
                         f"than the second ({high})")
+    if cfg.crawl.engine == "scrapyd" and not cfg.crawl.scrapyd_url:
+        problems.append('crawl.scrapyd_url: engine = "scrapyd" needs the address of Scrapyd, '
+                        'e.g. scrapyd_url = "http://127.0.0.1:6800"')
     for i, group in enumerate(cfg.digest.groups):
         for slug in group.themes:
             if slug != "*" and slug not in cfg.themes:

@@ -1,12 +1,15 @@
-"""Running the Scrapy spiders from the ``fondsradar`` command.
+"""Running the Scrapy spiders from the ``fondsradar`` command, here or on Scrapyd.
 
-A Twisted reactor cannot be restarted, so every crawl runs in a child process
-(``python -m fondsradar.crawl``) with one Scrapy ``CrawlerProcess`` holding one crawler per
-source: hosts are crawled in parallel, each politely. The child writes progress events as JSON
-lines on stdout and Scrapy's log to a file; each source's results reach the store from the
-child's store pipeline, in one transaction per source. The parent shows the progress, and
-afterwards reads the outcome from the store, so even a child that dies half-way leaves a
-truthful record: any source without a result is recorded as failed, with the log's last lines.
+Crawling and storing are two steps. A crawl yields each source's items into a feed (JSON Lines)
+and ends with a summary of its stats; the shell's ingest step (:mod:`fondsradar.ingest`) writes
+a feed into the store. With the default ``[crawl] engine = "local"``, a Twisted reactor cannot
+be restarted, so the crawl runs in a child process (``python -m fondsradar.crawl``) with one
+Scrapy ``CrawlerProcess`` holding one crawler per source: hosts are crawled in parallel, each
+politely. The child writes progress events as JSON lines on stdout and Scrapy's log to a file;
+when it says a source's crawl is over, the parent ingests that source's feed while the others
+go on. A child that dies half-way still leaves a truthful record: any source without a summary
+is recorded as failed, with the log's last lines, and nothing of it is stored. With
+``engine = "scrapyd"`` the same happens through Scrapyd jobs (:mod:`fondsradar.remote`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -23,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from fondsradar.config import Config
-from records.health import Cause
+from fondsradar.ingest import ingest, ingest_file, summary_from, write_state
 from records.store import SourceOutcome, Store, now_iso
 
 Event = dict[str, Any]
@@ -41,7 +45,6 @@ def scrapy_settings(cfg: Config) -> dict[str, Any]:
         "FONDSRADAR_BACKOFF_S": cfg.crawl.backoff_s,
         "DOWNLOAD_MAXSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024),
         "DOWNLOAD_WARNSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024 / 4),
-        "FONDSRADAR_DB": str(cfg.db_path),
         "HTTPCACHE_DIR": str(cfg.db_path.parent / "httpcache"),
         "FONDSRADAR_SOURCES": {
             name: source.model_dump(mode="json")
@@ -67,52 +70,87 @@ class CrawlRequest:
 def run_crawl(
     cfg: Config, req: CrawlRequest, on_event: Callable[[Event], None] = lambda e: None
 ) -> list[SourceOutcome]:
-    """Crawl ``req.sources`` in a child process; return each source's outcome from the store."""
+    """Crawl ``req.sources`` and ingest each source's feed; return each source's outcome.
+
+    ``[crawl] engine = "scrapyd"`` runs the crawl as Scrapyd jobs (:mod:`fondsradar.remote`);
+    recording or replaying a HAR always crawls here, since the archive is a file on this machine.
+    """
+    if cfg.crawl.engine == "scrapyd" and not (req.replay or req.record):
+        from fondsradar.remote import run_jobs
+
+        return run_jobs(cfg, req, on_event)
+    return _run_local(cfg, req, on_event)
+
+
+def _run_local(cfg: Config, req: CrawlRequest, on_event: Callable[[Event], None]
+               ) -> list[SourceOutcome]:
+    """One child process crawls every source into its own feed file; each feed is ingested
+    as soon as the child says that source's crawl is over, while the others go on."""
     log_file = req.log_file or cfg.db_path.parent / "logs" / f"crawl-{req.run_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "fondsradar.crawl", "--settings",
-           json.dumps(scrapy_settings(cfg)), "--run-id", str(req.run_id),
-           "--today", req.today.isoformat()]
-    if req.replay:
-        cmd += ["--replay", str(Path(req.replay).resolve())]
-    if req.record:
-        cmd += ["--record", str(Path(req.record).resolve())]
-    cmd += req.sources
+    work = cfg.db_path.parent / "feeds" / f"run-{req.run_id}"
+    shutil.rmtree(work, ignore_errors=True)
     started_at = now_iso()
-    with open(log_file, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                                pass_fds=(req.lock_fd,) if req.lock_fd is not None else ())
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            try:
-                on_event(json.loads(line))
-            except ValueError:
-                continue
-        code = proc.wait()
     store = Store(cfg.db_path)
     try:
-        done = {row["source"]: row for row in store.sources.of_run(req.run_id)}
-        outcomes = []
         for source in req.sources:
-            if source in done:
-                outcomes.append(_outcome(done[source]))
+            write_state(store, source, work / "state" / f"{source}.json.gz")
+        settings = {
+            **scrapy_settings(cfg),
+            # Scrapy fills in %(name)s per spider: one feed file per source.
+            "FEEDS": {f"file://{work.resolve()}/%(name)s.jl": {"format": "jsonlines",
+                                                               "encoding": "utf-8"}},
+            "FONDSRADAR_STATE_URL": str(work / "state" / "{source}.json.gz"),
+        }
+        cmd = [sys.executable, "-m", "fondsradar.crawl", "--settings", json.dumps(settings),
+               "--run-id", str(req.run_id), "--today", req.today.isoformat()]
+        if req.replay:
+            cmd += ["--replay", str(Path(req.replay).resolve())]
+        if req.record:
+            cmd += ["--record", str(Path(req.record).resolve())]
+        cmd += req.sources
+        outcomes: dict[str, SourceOutcome] = {}
+        with open(log_file, "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
+                                    pass_fds=(req.lock_fd,) if req.lock_fd is not None else ())
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(event, dict):
+                    continue
+                source = event.get("source")
+                if event.get("event") != "crawled":
+                    on_event(event)
+                    continue
+                summary = summary_from(event, source) if source in req.sources else None
+                if summary is None or source in outcomes:
+                    continue
+                done = ingest_file(store, req.run_id, source, work / f"{source}.jl", summary,
+                                   today=req.today, started_at=started_at)
+                outcomes[source] = done.outcome
+                on_event(closed_event(done.outcome))
+            code = proc.wait()
+        for source in req.sources:
+            if source in outcomes:
                 continue
-            tail = _tail(log_file)
-            outcome = SourceOutcome(
-                source=source, status="failed", errors=1, finish_reason=f"exit {code}",
-                message=f"the crawler stopped before this source finished ({tail})",
-                cause=Cause.ERROR,
-            )
-            store.sources.record(req.run_id, outcome, started_at)
-            outcomes.append(outcome)
+            failure = f"the crawler stopped before this source finished ({_tail(log_file)})"
+            done = ingest(store, req.run_id, source, [], None, today=req.today,
+                          started_at=started_at, failure=failure)
+            done.outcome.finish_reason = f"exit {code}"
+            outcomes[source] = done.outcome
     finally:
         store.close()
-    return outcomes
+        shutil.rmtree(work, ignore_errors=True)
+    return [outcomes[s] for s in req.sources]
 
 
-def _outcome(row: dict[str, Any]) -> SourceOutcome:
-    fields = SourceOutcome.__dataclass_fields__
-    return SourceOutcome(**{k: row[k] for k in fields if row.get(k) is not None})
+def closed_event(outcome: SourceOutcome) -> Event:
+    """The progress event for a source whose result is stored."""
+    return {"event": "closed", "source": outcome.source, "items": outcome.items,
+            "status": outcome.status, "message": outcome.message}
 
 
 def _tail(path: Path, lines: int = 3) -> str:

@@ -13,13 +13,14 @@ shapes checked before use.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import socket
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.error import HTTPError, URLError
+from urllib.error import HTTPError
 from urllib.parse import urlencode, urljoin
 from urllib.request import Request, urlopen
 
@@ -119,15 +120,30 @@ class Scrapyd:
     def read_text(self, path: str, limit: int = MAX_LOG_BYTES) -> str:
         """A file Scrapyd serves (a job's log), at most ``limit`` bytes of it."""
         with self._open("GET", path) as resp:
-            data = resp.read(limit + 1)
+            data = self._read(resp, limit + 1)
         return data[:limit].decode("utf-8", errors="replace")
+
+    def read_range(self, path: str, start: int, limit: int = CHUNK) -> bytes:
+        """The bytes of a served file from ``start`` on (at most ``limit``); empty when there
+        are none yet. Ends at the last whole line, so counting lines never counts half of one.
+        """
+        try:
+            with self._open("GET", path, headers={"Range": f"bytes={start}-"}) as resp:
+                if resp.status != 206 and start:
+                    return b""  # the server ignored the range: do not count it all again
+                data = self._read(resp, limit)
+        except ScrapydError as exc:
+            if "HTTP 416" in str(exc) or "HTTP 404" in str(exc):
+                return b""  # nothing past ``start`` yet, or no feed written yet
+            raise
+        return data[:data.rfind(b"\n") + 1]
 
     def stream_lines(self, path: str) -> Iterator[bytes]:
         """The lines of a file Scrapyd serves (a job's item feed), read a chunk at a time, so a
         feed of any size never has to fit in memory at once."""
         with self._open("GET", path) as resp:
             rest = b""
-            while chunk := resp.read(CHUNK):
+            while chunk := self._read(resp, CHUNK):
                 lines = (rest + chunk).split(b"\n")
                 rest = lines.pop()
                 yield from lines
@@ -135,12 +151,19 @@ class Scrapyd:
                 yield rest
 
     # ------------------------------------------------------------------ plumbing
+    def _read(self, resp: Any, size: int) -> bytes:
+        try:
+            return resp.read(size)
+        except (OSError, http.client.HTTPException) as exc:
+            raise ScrapydError(f"Scrapyd at {self.url} broke off an answer ({exc!r:.200})"
+                               ) from None
+
     def _json(self, method: str, endpoint: str, query: Mapping[str, str] | None = None, *,
               data: Mapping[str, str] | list[tuple[str, str]] | None = None,
               files: Mapping[str, tuple[str, bytes]] | None = None) -> dict[str, Any]:
         path = endpoint + ("?" + urlencode(query) if query else "")
         with self._open(method, path, data=data, files=files) as resp:
-            raw = resp.read(MAX_JSON_BYTES + 1)
+            raw = self._read(resp, MAX_JSON_BYTES + 1)
         if len(raw) > MAX_JSON_BYTES:
             raise ScrapydError(f"Scrapyd at {self.url} sent an answer too large to read")
         try:
@@ -157,9 +180,10 @@ class Scrapyd:
 
     def _open(self, method: str, path: str, *,
               data: Mapping[str, str] | list[tuple[str, str]] | None = None,
-              files: Mapping[str, tuple[str, bytes]] | None = None) -> Any:
+              files: Mapping[str, tuple[str, bytes]] | None = None,
+              headers: Mapping[str, str] | None = None) -> Any:
         url = urljoin(self.url.rstrip("/") + "/", path.lstrip("/"))
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(headers or {})}
         body = None
         if files:
             body, ctype = _multipart(data or {}, files)
@@ -180,7 +204,7 @@ class Scrapyd:
                                    ) from None
             raise ScrapydError(f"Scrapyd at {self.url} answered HTTP {exc.code} for "
                                f"{path.split('?')[0]}") from None
-        except (URLError, ConnectionError, TimeoutError, socket.timeout, OSError) as exc:
+        except OSError as exc:  # URLError, refused, timed out, reset ...
             reason = getattr(exc, "reason", exc)
             raise ScrapydError(f"Scrapyd at {self.url} could not be reached ({_words(reason)})"
                                ) from None
@@ -189,7 +213,7 @@ class Scrapyd:
 def _words(reason: object) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused: is it running?"
-    if isinstance(reason, TimeoutError | socket.timeout):
+    if isinstance(reason, TimeoutError):
         return "it did not answer in time"
     if isinstance(reason, socket.gaierror):
         return "its name was not found"

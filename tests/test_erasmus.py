@@ -15,11 +15,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from scrapy.exceptions import DropItem
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.pipelines import DedupePipeline, NormalisePipeline, ValidatePipeline
+from crawler.pipelines import Dedupe, Drop, normalise, validate
 from crawler.spiders.erasmus import (
     ErasmusSpider,
     epoch_ms,
@@ -190,16 +189,15 @@ def test_quirk3_two_generations_are_deduped_keeping_the_richer(legacy_first: boo
     items = [i for i in spider.parse(response, status_id="31094502", page=1)
              if isinstance(i, CallItem)]
     assert len(items) == 2  # both generations come out of the spider under one id ...
-    crawler = spider.crawler
-    chain = [NormalisePipeline(), ValidatePipeline(crawler), DedupePipeline(crawler)]
-    kept = []
+    counts: list[str] = []
+    dedupe = Dedupe(counts.append)
     for item in items:
         try:
-            for stage in chain:
-                item = stage.process_item(item)
-            kept.append(item)
-        except DropItem:
+            dedupe.add(validate(normalise(item), counts.append))
+        except Drop:
             pass
+    kept = dedupe.items()
+    assert counts.count("dedupe/replaced") + counts.count("dedupe/dropped") == 1
     assert {i.id for i in kept} == {"erasmus:ERASMUS-EDU-2026-PEX-COVE"}
     # ... and what reaches the store last is the new style, with description and budget.
     assert kept[-1].extra["record_style"] == "new" and kept[-1].description

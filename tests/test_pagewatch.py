@@ -1,5 +1,5 @@
 """The shared machinery: labels found by their visible text, a page's main text, the watch
-spider, and the pipeline that says what changed on a watched page.
+spider, and the ingest step that says what changed on a watched page.
 
 Every HTML snippet here is written for the test; each one is a markup variant a redesign could
 plausibly produce (label and value in one element, siblings, table rows, a header row, dt/dd).
@@ -8,9 +8,6 @@ plausibly produce (label and value in one element, siblings, table rows, a heade
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -22,11 +19,20 @@ from crawler.labels import find_labels, prose_amounts
 from crawler.pagewatch import main_text, page_language, text_hash
 from crawler.spiders.watch import WatchSpider
 from crawler.text import visible_lines
-from crawler.watch import WatchDiffPipeline, changes, diff_lines
+from crawler.watch import changes, diff_lines, track
+from fondsradar.ingest import Summary, ingest
 from records.call import CallItem, stable_id
 from records.language import detect_language
-from records.store import SourceOutcome, Store
-from tests.sites.server import ROOT, TODAY, layout_changed, make_spider, page_response, serve
+from records.store import Store
+from tests.sites.server import (
+    TODAY,
+    crawl,
+    layout_changed,
+    make_spider,
+    page_response,
+    serve,
+    write_config,
+)
 
 LABELS = {
     "opens": ["Call opens", "Kald åbner", "Open for submissions"],
@@ -207,57 +213,48 @@ def _watch_item(text: str) -> CallItem:
     return item
 
 
-def _pipeline(db: Path) -> WatchDiffPipeline:
-    from scrapy.utils.test import get_crawler
-
-    crawler = get_crawler(WatchSpider, {"FONDSRADAR_DB": str(db), "FONDSRADAR_TODAY": TODAY})
-    return WatchDiffPipeline.from_crawler(crawler)
-
-
-def test_pipeline_compares_with_the_text_stored_last_time(tmp_path: Path) -> None:
-    db = tmp_path / "f.db"
-    first = _pipeline(db).process_item(_watch_item("Skolepartnerskaber\nFrist: 5. marts 2026"))
-    assert first.extra["changes"] == {"added": [], "removed": []}
+def _ingest(db: Path, item: CallItem) -> dict:
+    """The shell's ingest step on a one-line feed; the stored call's extra comes back."""
     store = Store(db)
-    store.calls.save(None, "watch", [asdict(first)], SourceOutcome("watch", "ok"), TODAY,
-                      complete=True)
-    store.close()
-    pipeline = _pipeline(db)
-    second = pipeline.process_item(_watch_item("Skolepartnerskaber\nFrist: 5. marts 2027"))
-    pipeline.spider_closed()
-    assert second.extra["changes"] == {"added": ["Frist: 5. marts 2027"],
-                                       "removed": ["Frist: 5. marts 2026"], "on": TODAY}
+    try:
+        line = json.dumps(asdict(item)).encode()
+        ingest(store, None, "watch", [line], Summary("watch", "finished", {}),
+               today=date.fromisoformat(TODAY), started_at=TODAY)
+        return store.calls.get(item.id, date.fromisoformat(TODAY))["extra"]
+    finally:
+        store.close()
 
 
-def test_pipeline_leaves_items_without_page_text_alone(tmp_path: Path) -> None:
+def test_ingest_compares_with_the_text_stored_last_time(tmp_path: Path) -> None:
+    db = tmp_path / "f.db"
+    first = _ingest(db, _watch_item("Skolepartnerskaber\nFrist: 5. marts 2026"))
+    assert first["changes"] == {"added": [], "removed": []}
+    second = _ingest(db, _watch_item("Skolepartnerskaber\nFrist: 5. marts 2027"))
+    assert second["changes"] == {"added": ["Frist: 5. marts 2027"],
+                                 "removed": ["Frist: 5. marts 2026"], "on": TODAY}
+
+
+def test_tracking_leaves_items_without_page_text_alone() -> None:
     item = CallItem(source="novonordisk", title="T", url="https://x/", funder="F")
-    assert _pipeline(tmp_path / "f.db").process_item(item).extra == {}
+    assert track(item, None, date.fromisoformat(TODAY)) is False
+    assert item.extra == {}
 
 
 def test_real_crawls_twice_and_the_second_says_what_changed(tmp_path: Path) -> None:
-    """Two `scrapy crawl watch` runs with the diff pipeline in place; the page is rewritten in
-    between, as programme pages are."""
-    from crawler import settings as project
-
+    """Two `fondsradar crawl watch` runs; the page is rewritten in between, as programme pages
+    are."""
     path = "/erasmusplus/skolepartnerskaber.html"
-    db = tmp_path / "f.db"
-    pipelines = {**project.ITEM_PIPELINES, "crawler.watch.WatchDiffPipeline": 400}
     with serve("watch") as site:
-        sources = {"watch": {"pages": [{"url": site.url(path), "name": "Erasmus+"}]}}
-        args = [sys.executable, "-m", "scrapy", "crawl", "watch",
-                "-s", f"FONDSRADAR_SOURCES={json.dumps(sources)}", "-s", f"FONDSRADAR_DB={db}",
-                "-s", f"FONDSRADAR_TODAY={TODAY}", "-s", f"ITEM_PIPELINES={json.dumps(pipelines)}",
-                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
-        env = {**os.environ, "FONDSRADAR_NO_CONFIG": "1"}
-        first = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                               timeout=120)
-        assert first.returncode == 0, first.stderr[-2000:]
+        config = write_config(tmp_path, f"""[sources.watch]
+pages = [{{ url = "{site.url(path)}", name = "Erasmus+" }}]
+""")
+        first = crawl(config, "watch")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
         original = (Path(__file__).parent / "sites/watch" / path.lstrip("/")).read_text()
         site.overrides[path] = original.replace("5. marts 2027", "12. marts 2027")
-        second = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=120)
-        assert second.returncode == 0, second.stderr[-2000:]
-    store = Store(db)
+        second = crawl(config, "watch")
+        assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    store = Store(tmp_path / "fondsradar.db")
     [call] = store.calls.current(date.fromisoformat(TODAY))
     store.close()
     assert call["deadlines"] == ["2027-03-12T12:00:00+01:00"]
