@@ -586,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scrapy_bench:
             # Our settings: from the repo root, with the benchmark's config (delay 0, its
             # cache folder); then Scrapy's defaults, from a folder without scrapy.cfg.
-            # The store pipeline records every spider's run, `scrapy bench`'s "follow" too:
+            # The ingest step records every spider's run, `scrapy bench`'s "follow" too:
             # give it a store (and HTTP cache) of its own.
             config = next(work.glob("n*/config.toml"), None)
             if config is not None:

@@ -5,7 +5,7 @@ calls but news worth a look, and staff want to add "any page" without code
 (docs/sources.md §2 and §5). All of these are a **page watch**: fetch the page, keep its
 main text (menus, headers, footers and cookie banners stripped, or only the part a CSS
 ``selector`` names), and emit a ``watch`` item whose ``extra`` holds the text and its hash;
-:class:`crawler.watch.WatchDiffPipeline` then says what changed since the last run.
+:func:`crawler.watch.track` (in the ingest step) then says what changed since the last run.
 
 The page helpers here (main text, title, language, links) are shared by every spider that reads
 HTML, so "main text" means the same thing everywhere.

@@ -69,7 +69,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 # Fondsradar's own settings (the `fondsradar` command sets these per run).
-FONDSRADAR_DB = "data/fondsradar.db"
+FONDSRADAR_STATE_URL = ""  # incremental state, "{source}" for the spider (crawler/incremental.py)
 FONDSRADAR_RUN_ID = 0
 FONDSRADAR_TODAY = ""
 FONDSRADAR_SOURCES: dict = {}

@@ -13,8 +13,9 @@ How a path is answered:
   pager), with ``X-WP-TotalPages`` when the pages are JSON;
 - a file → itself; ``{{BASE}}`` in it becomes ``http://127.0.0.1:PORT``;
 - ``overrides[path]`` → that text instead (a page rewritten in place between two crawls);
-- ``faults[path prefix]`` → ``500`` (HTTP 500), ``"garbage"`` (binary noise as text/html) or
-  ``"empty"`` (200 with no body).
+- ``faults[path prefix]`` → ``500`` (HTTP 500), ``"garbage"`` (binary noise as text/html),
+  ``"empty"`` (200 with no body) or ``"hold"`` (the request waits until the test sets
+  ``site.release``, after ``site.arrived`` told it the request is there; then it is answered).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Site:
     overrides: dict[str, str] = field(default_factory=dict)
     faults: dict[str, int | str] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -60,7 +63,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             fault = next((v for k, v in site.faults.items()
                           if parts.path.startswith(k) and parts.path != "/robots.txt"), None)
-            if fault is not None:
+            if fault == "hold":
+                site.arrived.set()
+                site.release.wait(120)
+            elif fault is not None:
                 self._fault(fault)
                 return
             if parts.path in site.overrides:
