@@ -115,7 +115,8 @@ class Progress:
         elif kind == "queued":
             text = "waiting for Scrapyd"
         elif kind == "progress":
-            text = f"{event.get('items', 0)} calls so far ({event.get('requests', 0)} requests)"
+            text = f"{event.get('items', 0)} calls so far" + (
+                f" ({event['requests']} requests)" if "requests" in event else "")
         elif kind == "retrying":
             text = (f"no answer ({event.get('reason')}); waiting {event.get('wait_s', 0):g} s, "
                     f"then retry {event.get('attempt')} of {event.get('retries')}")

@@ -150,7 +150,7 @@ def _run_local(cfg: Config, req: CrawlRequest, on_event: Callable[[Event], None]
 def closed_event(outcome: SourceOutcome) -> Event:
     """The progress event for a source whose result is stored."""
     return {"event": "closed", "source": outcome.source, "items": outcome.items,
-            "status": outcome.status, "message": outcome.message}
+            "status": outcome.status, "message": outcome.message, "cause": str(outcome.cause)}
 
 
 def _tail(path: Path, lines: int = 3) -> str:

@@ -291,10 +291,13 @@ def _finished(api: Scrapyd, store: Store, req: CrawlRequest, t: _Tracked, job: J
     on_event(closed_event(done.outcome))
 
 
-def _log_tail(log: str, lines: int = 3) -> str:
-    text = log.strip().splitlines()
-    interesting = [ln for ln in text if "ERROR" in ln or "Error" in ln] or text[-lines:]
-    return " | ".join(ln.strip()[:200] for ln in interesting[-lines:]) or "its log is empty"
+def _log_tail(log: str, lines: int = 2) -> str:
+    """The job's last logged errors, or that it logged none (then it was stopped from outside:
+    killed, or its machine went down)."""
+    errors = [ln for ln in log.splitlines() if "] ERROR:" in ln or "] CRITICAL:" in ln]
+    if not errors:
+        return "its log shows no error: the process was stopped from outside"
+    return " | ".join(ln.strip()[:200] for ln in errors[-lines:])
 
 
 def describe(cfg: Config) -> dict[str, Any]:
