@@ -1,4 +1,5 @@
-"""Test helpers: the path to the vendored fixtures, a fresh config, and running the CLI.
+"""Test helpers: a fresh config, and running the CLI. (Real third-party data is in
+tests/fixtures/, each folder with a provenance note; the tests read it via ``Path(__file__)``.)
 
 Crawls always run in a child process (a Twisted reactor cannot be restarted), so the CLI is
 exercised through ``python -m fondsradar`` where a crawl is involved and through click's
@@ -15,9 +16,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Real third-party data, byte for byte, with a provenance note per folder (README.md there).
-FIXTURES = ROOT / "tests" / "fixtures"
-SHARED = ROOT.parent / "shared"  # only the labelled-set test still reads it (matcher work)
 CONFIG = ROOT / "config.toml"
 
 
