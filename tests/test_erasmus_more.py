@@ -128,7 +128,8 @@ def test_a_crawl_of_these_answers_stores_no_junk(tmp_path: Path,
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr
     else:  # nothing of the configured programme: reported plainly (exit 3), not a crash
         assert crawl.returncode == 3, crawl.stdout + crawl.stderr
-        assert "erasmus: FAILED: no calls found" in crawl.stderr
+        failed = [line for line in crawl.stderr.splitlines() if "erasmus: FAILED" in line]
+        assert failed and "no calls found" in failed[0], crawl.stderr
     assert "Traceback" not in crawl.stderr and "crash" not in crawl.stdout + crawl.stderr
     export = fondsradar("--config", str(config), "--today", today, "export", "--format", "json")
     assert export.returncode == 0, export.stderr
