@@ -30,6 +30,7 @@ from typing import Any
 from crawler.extensions import SUMMARY_MARK
 from crawler.health import OK, assess
 from crawler.pipelines import Dedupe, Drop, normalise, read_record, validate
+from crawler.translations import merge_translations
 from crawler.watch import track
 from records.call import CallItem
 from records.health import Cause
@@ -140,11 +141,15 @@ def ingest(
     for item in items:
         if track(item, _previous_extra(store, item, today), today):
             count("watch/changed")
+    # One call in two languages is one call (crawler/translations.py).
+    records = merge_translations([asdict(i) for i in items])
+    for _ in range(len(items) - len(records)):
+        count("translations/merged")
     stats = summary.stats
     previous = store.sources.last_good_items(source)
-    verdict = assess(stats, summary.reason, len(items), previous)
+    verdict = assess(stats, summary.reason, len(records), previous)
     outcome = SourceOutcome(
-        source=source, status=verdict.status, items=len(items), errors=verdict.errors,
+        source=source, status=verdict.status, items=len(records), errors=verdict.errors,
         cause=verdict.cause, requests=_int(stats, "downloader/request_count"),
         duration_s=float(stats.get("elapsed_time_seconds", 0) or 0),
         finish_reason=summary.reason, message=verdict.message,
@@ -154,7 +159,7 @@ def ingest(
         not_modified=_int(stats, "httpcache/revalidate"),
         skipped=_int(stats, "fondsradar/skipped"),
     )
-    store.calls.save(run_id, source, [asdict(i) for i in items], outcome, started_at,
+    store.calls.save(run_id, source, records, outcome, started_at,
                      complete=verdict.status == OK)
     return Ingested(outcome, counts, n)
 

@@ -123,7 +123,11 @@ def test_crawl_news_and_prize(tmp_path: Path) -> None:
     calls = stored(config)
     assert calls["Grundfosprisen"]["status"] == "open"
     assert calls["Grundfosprisen"]["next_deadline"] == "2027-05-01"
-    assert calls["The Grundfos Prize"]["amount_max"] == 1_000_000
+    assert calls["Grundfosprisen"]["amount_max"] == 1_000_000
+    # the English page is the same prize: one call, the Danish one, naming its translation
+    assert "The Grundfos Prize" not in calls
+    [english] = calls["Grundfosprisen"]["extra"]["translations"]
+    assert english["language"] == "en" and english["url"].endswith("/en/the-grundfos-prize/")
     watches = [c for c in calls.values() if c["status"] == "watch"]
     assert len(watches) == 4  # the listing and its three articles
     assert all(c["extra"]["text"] and c["extra"]["hash"] for c in watches)
