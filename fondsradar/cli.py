@@ -140,14 +140,18 @@ def _summary(outcomes: list[Any]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-    from fondsradar.status_text import cause_words, detail_lines
+    from fondsradar.status_text import cause_words, detail_lines, fit
 
+    alike: dict[tuple[str, str], list[str]] = {}  # sources failing alike are told once
     for o in outcomes:
-        if o.status != "ok":  # the cause, then each problem on a line within 100 columns
-            row = {"cause": o.cause, "message": o.message}
-            click.echo(f"{o.source} failed: {cause_words(row) or 'see below'}")
-            for line in detail_lines(row, "  "):
-                click.echo(line)
+        if o.status != "ok":
+            alike.setdefault((str(o.cause), o.message), []).append(o.source)
+    for (cause, message), names in alike.items():  # the cause, then each problem on a line
+        row = {"cause": cause, "message": message}
+        who = ", ".join(names)
+        click.echo(fit(f"{who} failed: {cause_words(row) or 'see below'}"))
+        for line in detail_lines(row, "  "):
+            click.echo(line)
 
 
 def _report_failures(result: Any) -> None:

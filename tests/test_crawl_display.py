@@ -47,3 +47,20 @@ def test_rank_lists_calls_not_page_watches(tmp_path: Path) -> None:
     listed = CliRunner().invoke(cli, ["--config", str(config), "--today", "2027-01-11", "rank",
                                       "--json", "--limit", "50"])
     assert WATCHED["id"] not in {r["id"] for r in json.loads(listed.output)}
+
+
+def test_the_summary_tells_sources_failing_alike_once(capsys) -> None:  # type: ignore[no-untyped-def]
+    from fondsradar.cli import _summary
+    from records.store import SourceOutcome
+
+    refused = "the site could not be reached: connection refused; no calls found"
+    _summary([SourceOutcome(s, "failed", message=refused, cause="offline")
+              for s in ("erasmus", "novonordisk", "pdj")]
+             + [SourceOutcome("interreg", "failed", message="HTTP error 503", cause="http"),
+                SourceOutcome("villum_velux", "ok", items=12)])
+    out = capsys.readouterr().out
+    assert "erasmus, novonordisk, pdj failed: offline (no network?)\n" \
+           "  - the site could not be reached: connection refused\n  - no calls found\n" in out
+    assert "interreg failed: HTTP errors\n  - HTTP error 503\n" in out
+    assert out.count("connection refused") == 1
+    assert max(len(line) for line in out.splitlines()) <= 100
