@@ -247,7 +247,9 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
         return
     from fondsradar.ranking import feedback_from
 
-    rankings = rank_calls(cfg, calls, feedback_from(obj.store(), obj.today))
+    # the terms are named for the calls shown (with --theme the order is the theme's own)
+    rankings = rank_calls(cfg, calls, feedback_from(obj.store(), obj.today),
+                          explain=None if theme else limit)
     if theme:
         rankings = sorted(rankings, key=lambda r: r.themes.get(theme, 0.0), reverse=True)
         rankings = [r for r in rankings if r.themes.get(theme, 0.0) > 0]

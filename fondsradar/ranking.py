@@ -39,8 +39,12 @@ def rejected(store: Store, on: date) -> set[str]:
 
 
 def rank_calls(
-    cfg: Config, calls: Sequence[dict[str, Any]], feedback: Sequence[Feedback] = ()
+    cfg: Config,
+    calls: Sequence[dict[str, Any]],
+    feedback: Sequence[Feedback] = (),
+    explain: int | None = None,
 ) -> list[Ranking]:
-    """Every call ranked against the config's themes, best first."""
+    """Every call ranked against the config's themes, best first; with `explain`, only the
+    best `explain` calls carry their matched terms (see `matcher.rank`)."""
     themes, settings = themes_from_config(cfg)
-    return rank(calls, themes, settings, feedback)
+    return rank(calls, themes, settings, feedback, explain)

@@ -155,6 +155,12 @@ class TermSet:
             mode = "any"
         return Term(label, surface, (stem,), mode)
 
+    def phrase_starts(self, language: str) -> set[str]:
+        """Every stem that begins a pair inside a multi-word term (see `analyse` starts)."""
+        return {
+            stem for t in self.compiled(language).terms if len(t.stems) > 1 for stem in t.stems[:-1]
+        }
+
     def find_terms(self, doc: Doc) -> list[Term]:
         """Every term that occurs in `doc`, in the order of the entries."""
         c = self.compiled(doc.language)

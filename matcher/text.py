@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from itertools import chain
 
 import snowballstemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # The snowball project's Danish stop-word list (sklearn ships only English), plus the
 # abbreviations "fx", "bl.a." and "eks." that fill Danish calls.
@@ -30,7 +29,37 @@ DANISH_STOP_WORDS = frozenset(
     """.split()
 )
 
-# sklearn's English list carries a few content words that matter in funding calls.
+# The English stop-word list of the Glasgow Information Retrieval Group, as scikit-learn ships
+# it (sklearn.feature_extraction.text.ENGLISH_STOP_WORDS, BSD-3-Clause), copied here so that
+# ranking does not import scikit-learn (a second of every `rank` process).
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a about above across after afterwards again against all almost alone along already also
+    although always am among amongst amoungst amount an and another any anyhow anyone anything
+    anyway anywhere are around as at back be became because become becomes becoming been before
+    beforehand behind being below beside besides between beyond bill both bottom but by call
+    can cannot cant co con could couldnt cry de describe detail do done down due during each eg
+    eight either eleven else elsewhere empty enough etc even ever every everyone everything
+    everywhere except few fifteen fifty fill find fire first five for former formerly forty
+    found four from front full further get give go had has hasnt have he hence her here
+    hereafter hereby herein hereupon hers herself him himself his how however hundred i ie if
+    in inc indeed interest into is it its itself keep last latter latterly least less ltd made
+    many may me meanwhile might mill mine more moreover most mostly move much must my myself
+    name namely neither never nevertheless next nine no nobody none noone nor not nothing now
+    nowhere of off often on once one only onto or other others otherwise our ours ourselves out
+    over own part per perhaps please put rather re same see seem seemed seeming seems serious
+    several she should show side since sincere six sixty so some somehow someone something
+    sometime sometimes somewhere still such system take ten than that the their them themselves
+    then thence there thereafter thereby therefore therein thereupon these they thick thin
+    third this those though three through throughout thru thus to together too top toward
+    towards twelve twenty two un under until up upon us very via was we well were what whatever
+    when whence whenever where whereafter whereas whereby wherein whereupon wherever whether
+    which while whither who whoever whole whom whose why will with within without would yet you
+    your yours yourself yourselves
+    """.split()
+)
+
+# The English list carries a few content words that matter in funding calls.
 _ENGLISH_KEEP = frozenset(
     "system interest fire bill mill detail describe part show move thick thin bottom top "
     "front side back serious sincere empty fill cry found full amount".split()
@@ -194,35 +223,85 @@ class Doc:
         return self._pairs
 
 
-def analyse(text: str, language: str, stemming: bool | Collection[str] = True) -> Doc:
+def analyse(
+    text: str,
+    language: str,
+    stemming: bool | Collection[str] = True,
+    starts: Collection[str] | None = None,
+) -> Doc:
     """Analyse `text` written in `language` into a `Doc`.
 
     Written with map/chain over per-word caches rather than a loop with branches: this runs
     for every field of every call and is most of the time of a 10,000-call ranking.
     Punctuation becomes a break token, so the pairs that span it contain `BREAK` and never
-    equal a phrase.
+    equal a phrase. With `starts`, only the pairs whose first stem is in it are made: a
+    ranking needs only the pairs that can begin a phrase it looks for, and making every
+    pair of 10,000 calls cost a third of the ranking's memory.
     """
     lang = normalise_language(language)
-    flag = stems_language(lang, stemming)
-    stems, runs = _caches(lang, flag)
-    raws = _WORD_OR_BREAK.findall(text or "")
-    try:
-        uni = tuple(chain.from_iterable(map(stems.__getitem__, raws)))
-    except KeyError:  # words not seen before: stem them, then the fast path again
-        for raw in set(raws).difference(stems):
-            if _BREAK.fullmatch(raw):
-                stems[raw], runs[raw] = (), (BREAK,)
-            else:
-                group = _token(raw, lang, flag)
-                stems[raw] = group
-                runs[raw] = group[1:] if len(group) > 1 else group
-        uni = tuple(chain.from_iterable(map(stems.__getitem__, raws)))
-    seq = list(chain.from_iterable(map(runs.__getitem__, raws)))
-    pairs = tuple(map(" ".join, zip(seq, seq[1:], strict=False)))
+    raws = words(text)
+    stems, runs = word_caches(raws, lang, stemming)
+    uni = tuple(chain.from_iterable(map(stems.__getitem__, raws)))
+    return Doc(lang, uni, pairs_of(raws, runs, starts))
+
+
+def words(text: str | None) -> list[str]:
+    """The written words and punctuation runs of `text`, in order (see `analyse`)."""
+    return _WORD_OR_BREAK.findall(text or "")
+
+
+def word_caches(
+    raws: Iterable[str], language: str, stemming: bool | Collection[str] = True
+) -> tuple[_WordCache, _WordCache]:
+    """The per-language caches (written word -> its stems, -> its running parts), with every
+    word of `raws` in them: new words are stemmed once, here."""
+    flag = stems_language(language, stemming)
+    stems, runs = _caches(language, flag)
     if len(stems) > 200_000:  # a long-running process must not grow without bound
         stems.clear()
         runs.clear()
-    return Doc(lang, uni, pairs)
+    fresh = raws if isinstance(raws, set | frozenset) else set(raws)
+    for raw in fresh.difference(stems):
+        if _BREAK.fullmatch(raw):
+            stems[raw], runs[raw] = (), (BREAK,)
+        else:
+            group = _token(raw, language, flag)
+            stems[raw] = group
+            runs[raw] = group[1:] if len(group) > 1 else group
+    return stems, runs
+
+
+def starting_pairs(
+    raws: Sequence[str], runs: _WordCache, starters: Collection[str]
+) -> tuple[str, ...]:
+    """`pairs_of` for the pairs that begin in one of the written words `starters` (those
+    whose running parts hold a start stem): found by position, without building the running
+    text, since most words of a call begin no phrase anyone looks for."""
+    out = []
+    n = len(raws)
+    for i in [i for i, raw in enumerate(raws) if raw in starters]:
+        seq = list(runs[raws[i]])
+        j = i + 1
+        while j < n and not runs[raws[j]]:  # stop words are not in the running text
+            j += 1
+        if j < n:
+            seq.append(runs[raws[j]][0])
+        out.extend(f"{a} {b}" for a, b in zip(seq, seq[1:], strict=False))
+    return tuple(out)
+
+
+def pairs_of(
+    raws: Sequence[str], runs: _WordCache, starts: Collection[str] | None = None
+) -> tuple[str, ...]:
+    """The stem pairs of the running text (all, or those beginning with a stem of `starts`)."""
+    seq = list(chain.from_iterable(map(runs.__getitem__, raws)))
+    if starts is None:
+        return tuple(map(" ".join, zip(seq, seq[1:], strict=False)))
+    if starts.isdisjoint(seq):
+        return ()
+    return tuple(
+        f"{seq[i]} {seq[i + 1]}" for i in [i for i, stem in enumerate(seq[:-1]) if stem in starts]
+    )
 
 
 def _caches(language: str, flag: bool) -> tuple[_WordCache, _WordCache]:
