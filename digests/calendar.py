@@ -18,7 +18,7 @@ from icalendar import Calendar, Event
 from digests.formatting import amount_text, local_day
 from digests.model import Call
 from digests.text import clean_text, safe_url
-from digests.words import WORDS
+from digests.words import WORDS, funder_name
 from records.clock import COPENHAGEN
 
 PRODID = "-//Region Midtjylland//Fondsradar//DA"
@@ -70,7 +70,8 @@ def _events(call: Call, language: str, today: date, stamp: datetime) -> list[Eve
     title = clean_text(call.title, 200) or call.id
     deadlines = sorted(call.deadlines, key=_sort_key)
     url = safe_url(call.url)
-    details = [p for p in (clean_text(call.funder), clean_text(call.programme)) if p]
+    details = [p for p in (funder_name(clean_text(call.funder), language),
+                           clean_text(call.programme)) if p]
     amount = amount_text(call.amount_min, call.amount_max, call.budget_total,
                          clean_text(call.currency) or None, language)
     description = "\n".join(p for p in (" · ".join(details), amount, url or "") if p)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from digests.formatting import amount_text, format_deadline, target_text
 from digests.model import Entry
 from digests.text import clean_text, safe_url
-from digests.words import WORDS
+from digests.words import WORDS, funder_name
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ID = "tag:fondsradar,2026:calls"
@@ -75,10 +75,11 @@ def _entry(entry: Entry, language: str, now: datetime) -> ET.Element:
     _text(el, "published", _iso(published))
     _text(el, "updated", _iso(_when(call.changed_at) or published))
     author = ET.SubElement(el, "author")
-    _text(author, "name", clean_text(call.funder) or "Fondsradar")
+    funder = funder_name(clean_text(call.funder), language)
+    _text(author, "name", funder or "Fondsradar")
     ET.SubElement(el, "category", {"term": entry.theme.slug,
                                               "label": clean_text(entry.theme.name)})
-    lines = [" · ".join(p for p in (clean_text(call.funder), clean_text(call.programme)) if p)]
+    lines = [" · ".join(p for p in (funder, clean_text(call.programme)) if p)]
     if call.next_deadline:  # no "days left": a feed entry is read days after it was written
         lines.append(f"{words['deadline']}: {format_deadline(call.next_deadline, language)}")
     amount = amount_text(call.amount_min, call.amount_max, call.budget_total,

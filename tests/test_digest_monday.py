@@ -99,3 +99,17 @@ def test_the_emails_date_agrees_with_the_digest(tmp_path: Path) -> None:
     sent = parsedate_to_datetime(msg["Date"]).astimezone(COPENHAGEN)
     assert sent.date() == TODAY
     assert "mandag 11. januar 2027" in text
+
+
+def test_the_calendar_and_the_feed_name_funders_like_the_email() -> None:
+    from digests import Call, Entry, Theme, build_calendar, build_feed
+
+    velux = Call(id="villum_velux:x", title="A healthy ocean", url="https://veluxfonden.dk/x",
+                 funder="VELUX FONDEN", deadlines=("2027-02-25",), next_deadline="2027-02-25",
+                 first_seen="2027-01-10T06:00:00+00:00")
+    now = datetime(2027, 1, 11, 6, 0, tzinfo=UTC)
+    ics = build_calendar([velux], language="da", today=TODAY, now=now).decode("utf-8")
+    assert "Velux Fonden" in ics and "VELUX FONDEN" not in ics
+    feed = build_feed([Entry(velux, Theme("b", "Bæredygtighed"), 0.5, ("hav",))],
+                      language="da", now=now).decode("utf-8")
+    assert "<name>Velux Fonden</name>" in feed and "VELUX FONDEN" not in feed
