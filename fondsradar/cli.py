@@ -476,13 +476,24 @@ def browse(obj: Obj, port: int, no_open: bool, include_all: bool) -> None:
     """Search and filter the stored calls in a browser (Datasette, read-only); Ctrl+C stops.
 
     Facets by source, status and theme; canned queries such as "closing within 30 days"."""
+    import socket
+
     from fondsradar.browse import default_folder, serve, write_snapshot
 
     cfg = obj.cfg
+    with socket.socket() as probe:  # say it plainly, before a minute of ranking
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise click.ClickException(
+                f"port {port} is in use (another `fondsradar browse`?); try --port "
+                f"{port + 1 if port < 65535 else 8002}") from None
     snapshot = write_snapshot(cfg, obj.store(), obj.today, default_folder(cfg),
                               include_all=include_all)
     url = f"http://127.0.0.1:{port}/fondsradar/calls"
     click.echo(f"{snapshot.calls} calls as of {obj.today} (read-only copy: {snapshot.database}).")
+    if not snapshot.calls:
+        click.echo("Nothing stored yet: run `fondsradar crawl` (or try `fondsradar demo`).")
     click.echo(f"Open {url} in a browser; press Ctrl+C here to stop.", err=False)
     sys.stdout.flush()
     sys.exit(serve(snapshot, host="127.0.0.1", port=port, open_browser=not no_open))

@@ -160,3 +160,21 @@ def test_the_demo_config_file_points_the_commands_at_the_demos_store(tmp_path: P
     assert again.db_path == demo.db_path and again.db_path != cfg.db_path
     assert again.model_dump(exclude={"base_dir"}) == demo.model_dump(exclude={"base_dir"})
     assert again.smtp is None  # the demo never sends
+
+
+def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from fondsradar.cli import cli
+
+    config = write_config(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--config", str(config), "browse", "--port", str(port),
+                                          "--no-open"])
+    assert result.exit_code == 1
+    assert f"port {port} is in use" in result.output and "--port" in result.output
