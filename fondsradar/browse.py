@@ -18,8 +18,6 @@ import json
 import os
 import sqlite3
 import sys
-import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -226,17 +224,12 @@ def datasette_command(snapshot: Snapshot, *, host: str, port: int,
     return command
 
 
-def serve(snapshot: Snapshot, *, host: str, port: int, open_browser: bool,
-          extra: Sequence[str] = ()) -> int:
-    """Run Datasette in the foreground until Ctrl+C; its exit code."""
-    import subprocess
-
-    try:
-        return subprocess.call([*datasette_command(snapshot, host=host, port=port,
-                                                   open_browser=open_browser), *extra])
-    except KeyboardInterrupt:
-        return 0
+def serve(snapshot: Snapshot, *, host: str, port: int, open_browser: bool) -> None:
+    """Become Datasette (exec, not a child process): Ctrl+C or a kill stops the server itself,
+    and no server is left running behind a stopped `fondsradar browse`."""
+    command = datasette_command(snapshot, host=host, port=port, open_browser=open_browser)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
 
 
-def temporary_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="fondsradar-browse-"))

@@ -495,8 +495,7 @@ def browse(obj: Obj, port: int, no_open: bool, include_all: bool) -> None:
     if not snapshot.calls:
         click.echo("Nothing stored yet: run `fondsradar crawl` (or try `fondsradar demo`).")
     click.echo(f"Open {url} in a browser; press Ctrl+C here to stop.", err=False)
-    sys.stdout.flush()
-    sys.exit(serve(snapshot, host="127.0.0.1", port=port, open_browser=not no_open))
+    serve(snapshot, host="127.0.0.1", port=port, open_browser=not no_open)
 
 
 @cli.command()

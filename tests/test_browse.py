@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -71,9 +72,7 @@ def _wait(base: str, proc: subprocess.Popen[str], seconds: float = 90) -> None:
     raise AssertionError("Datasette did not start in time")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Any:
-    """`fondsradar browse` on a free loopback port, stopped after the test."""
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
     week_store(tmp_path).close()
     config = write_config(tmp_path)
     port = free_port()
@@ -82,16 +81,22 @@ def served(tmp_path: Path) -> Any:
          TODAY.isoformat(), "browse", "--port", str(port), "--no-open"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Any:
+    """`fondsradar browse` on a free loopback port, stopped after the test."""
+    proc, base = _start(tmp_path)
     try:
         _wait(base, proc)
         yield base, tmp_path
-    finally:
-        proc.terminate()
+    finally:  # the whole session: browse becomes Datasette, but stop anything it started
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=15)
 
 
@@ -178,3 +183,18 @@ def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
                                           "--no-open"])
     assert result.exit_code == 1
     assert f"port {port} is in use" in result.output and "--port" in result.output
+
+
+def test_stopping_browse_stops_the_server(tmp_path: Path) -> None:
+    """`browse` becomes Datasette: stopping the process staff started leaves no server behind."""
+    proc, base = _start(tmp_path)
+    try:
+        _wait(base, proc)
+        proc.terminate()  # this process only, as Ctrl+C or a kill would
+        proc.wait(timeout=15)
+        with pytest.raises(urllib.error.URLError):
+            _get(f"{base}/-/versions.json")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
