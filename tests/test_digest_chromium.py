@@ -117,6 +117,11 @@ def test_the_demo_digest_renders_in_chromium(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     html = ARTIFACTS / "demo-digest-email.html"
     html.write_text(html_part(eml), encoding="utf-8")
+    # the order a reader acts in: closing soon, new, (changes,) not open yet
+    sections = re.findall(r'<h2 id="([a-z-]+)"', html_part(eml))
+    order = ["lukker-snart", "nye", "aendringer", "aabner-senere", "sider"]
+    assert sections == [s for s in order if s in sections]
+    assert sections[:2] == ["lukker-snart", "nye"] and "aabner-senere" in sections
     shutil.copy(eml, ARTIFACTS / "demo-digest.eml")
     png = ARTIFACTS / "demo-digest-email.png"
     screenshot(html, png, tmp_path / "chromium-profile")
