@@ -21,9 +21,12 @@ from urllib.parse import urljoin, urlparse
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 
 logger = logging.getLogger(__name__)
 # Sent before each retry's pause (kwargs: url, attempt, retries, wait_s, reason), so the live
@@ -139,3 +142,40 @@ class RevalidatePolicy(RFC2616Policy):
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
         self._set_conditional_validators(request, cachedresponse)
         return False
+
+
+TOO_LARGE = "fondsradar/too_large"  # stats key: pages over DOWNLOAD_MAXSIZE, as "URL (size)"
+
+
+def report_too_large(crawler: Crawler, url: str, detail: str) -> None:
+    """Count a page that was over the size limit, so the source's health says so."""
+    stats = crawler.stats
+    seen = list(stats.get_value(TOO_LARGE) or [])
+    if len(seen) < 5:
+        seen.append(f"{url} ({detail})")
+    stats.set_value(TOO_LARGE, seen)
+    stats.inc_value(TOO_LARGE + "_count")
+
+
+class ReportingDecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (with its DOWNLOAD_MAXSIZE limit while unpacking), but a page
+    that unpacks to more than the limit is reported in the stats instead of silently dropped:
+    Scrapy ignores such a page without a trace, so the source stayed "healthy" while the call
+    vanished from the digest."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReportingDecompressionMiddleware:
+        mw = super().from_crawler(crawler)
+        mw.crawler = crawler
+        return mw
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            if isinstance(exc.__cause__, _DecompressionMaxSizeExceeded):
+                report_too_large(
+                    self.crawler, request.url,
+                    f"{len(response.body):,} bytes compressed, more than "
+                    f"{exc.__cause__.max_size:,} unpacked")
+            raise

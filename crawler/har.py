@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import base64
 import codecs
-import gzip
 import json
 import os
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -79,36 +78,97 @@ class UnknownEncodingError(ValueError):
     """A Content-Encoding this module cannot undo (so the body must stay encoded)."""
 
 
-def decode_content(body: bytes, content_encoding: str) -> bytes:
+class TooLargeError(ValueError):
+    """A body that unpacks to more than the size limit (a "zip bomb" or just a huge page)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"more than {limit:,} bytes once unpacked ({size:,} so far)")
+        self.size = size
+        self.limit = limit
+
+
+_CHUNK = 64 * 1024
+
+
+def _bounded(chunks: Iterable[bytes], max_size: int) -> bytes:
+    """Join decompressed chunks, stopping as soon as they pass ``max_size`` (0: no limit)."""
+    out = bytearray()
+    for chunk in chunks:
+        out += chunk
+        if max_size and len(out) > max_size:
+            raise TooLargeError(len(out), max_size)
+    return bytes(out)
+
+
+def _zlib_chunks(body: bytes, wbits: int) -> Iterator[bytes]:
+    d = zlib.decompressobj(wbits)
+    data = body
+    while True:
+        chunk = d.decompress(data, _CHUNK)
+        yield chunk
+        if d.eof:
+            rest = d.unused_data
+            if wbits > 16 and rest.strip(b"\0"):  # another gzip member follows
+                d, data = zlib.decompressobj(wbits), rest
+                continue
+            return
+        data = d.unconsumed_tail
+        if not data and not chunk:
+            yield d.flush()
+            return
+
+
+def _brotli_chunks(body: bytes) -> Iterator[bytes]:
+    import brotli  # a Scrapy dependency
+
+    d = brotli.Decompressor()
+    yield d.process(body, output_buffer_limit=_CHUNK)
+    while not d.is_finished():
+        chunk = d.process(b"", output_buffer_limit=_CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _zstd_chunks(body: bytes) -> Iterator[bytes]:
+    import io
+
+    from backports import zstd  # a Scrapy dependency on Python < 3.14
+
+    with zstd.ZstdFile(io.BytesIO(body)) as f:
+        while chunk := f.read(_CHUNK):
+            yield chunk
+
+
+def decode_content(body: bytes, content_encoding: str, max_size: int = 0) -> bytes:
     """Undo a Content-Encoding (``gzip``, ``deflate``, ``br``, ``zstd``, or a list of them).
 
-    Raises ``UnknownEncodingError`` for an encoding it does not know and ``ValueError`` for a
-    body that is not so encoded.
+    Raises ``UnknownEncodingError`` for an encoding it does not know, ``TooLargeError`` as soon
+    as the unpacked body passes ``max_size`` bytes (0: no limit; it never unpacks more than a
+    chunk beyond it), and ``ValueError`` for a body that is not so encoded.
     """
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
     for coding in reversed(codings):  # applied in the order listed, so undone backwards
         try:
             if coding in ("gzip", "x-gzip"):
-                body = gzip.decompress(body)
+                body = _bounded(_zlib_chunks(body, 16 + zlib.MAX_WBITS), max_size)
             elif coding == "deflate":
                 try:
-                    body = zlib.decompress(body)
+                    body = _bounded(_zlib_chunks(body, zlib.MAX_WBITS), max_size)
                 except zlib.error:  # raw deflate, as some servers send it
-                    body = zlib.decompress(body, -zlib.MAX_WBITS)
+                    body = _bounded(_zlib_chunks(body, -zlib.MAX_WBITS), max_size)
             elif coding == "br":
-                import brotli  # a Scrapy dependency
-
-                body = brotli.decompress(body)
+                body = _bounded(_brotli_chunks(body), max_size)
             elif coding == "zstd":
-                from backports import zstd  # a Scrapy dependency on Python < 3.14
-
-                body = zstd.decompress(body)
+                body = _bounded(_zstd_chunks(body), max_size)
             elif coding != "identity":
                 raise UnknownEncodingError(f"unknown content encoding {coding!r}")
-        except UnknownEncodingError:
+        except (UnknownEncodingError, TooLargeError):
             raise
         except Exception as exc:  # zlib.error, OSError, brotli.error ...
             raise ValueError(f"body is not {coding}-encoded: {exc}") from exc
+    if max_size and len(body) > max_size:
+        raise TooLargeError(len(body), max_size)
     return body
 
 
@@ -214,8 +274,9 @@ class HarResponse:
     http_version: str
 
 
-def entry_response(entry: dict[str, Any]) -> HarResponse:
-    """The response of a HAR entry.
+def entry_response(entry: dict[str, Any], max_size: int = 0) -> HarResponse:
+    """The response of a HAR entry; ``TooLargeError`` if its body is (or unpacks to) more than
+    ``max_size`` bytes (0: no limit), as the live crawl would have refused it.
 
     Browsers store the *decoded* body but keep ``Content-Encoding: gzip`` in the headers; this
     recorder decodes too, except for encodings it does not know. So a body that does not decode
@@ -247,12 +308,16 @@ def entry_response(entry: dict[str, Any]) -> HarResponse:
     encoding = header_value(headers, "content-encoding")
     if encoding:
         try:
-            body = decode_content(body, encoding)
+            body = decode_content(body, encoding, max_size)
             headers = _without(headers, "content-encoding")
         except UnknownEncodingError:
             pass  # kept encoded, header and all
+        except TooLargeError:
+            raise
         except ValueError:
             headers = _without(headers, "content-encoding")  # already decoded
+    if max_size and len(body) > max_size:
+        raise TooLargeError(len(body), max_size)
     return HarResponse(int(response.get("status", 200)), headers, body, _version(response))
 
 
@@ -298,16 +363,18 @@ class HarIndex:
         return sum(len(v) for v in self._entries.values())
 
     def lookup(
-        self, method: str, url: str, body: bytes = b"", content_type: str | None = None
+        self, method: str, url: str, body: bytes = b"", content_type: str | None = None,
+        max_size: int = 0,
     ) -> HarResponse | None:
-        """The next recorded response for this request, or None if it was never recorded."""
+        """The next recorded response for this request, or None if it was never recorded;
+        ``TooLargeError`` if its body is over ``max_size`` (see :func:`entry_response`)."""
         key = request_key(method, url, body, content_type)
         candidates = self._entries.get(key)
         if not candidates:
             return None
         served = self._served.get(key, 0)
         self._served[key] = served + 1
-        return entry_response(candidates[min(served, len(candidates) - 1)])
+        return entry_response(candidates[min(served, len(candidates) - 1)], max_size)
 
 
 # --------------------------------------------------------------------------- record
@@ -346,19 +413,21 @@ def make_entry(
     http_version: str = "HTTP/1.1",
     started: datetime,
     elapsed_ms: float = 0.0,
+    max_size: int = 0,
 ) -> dict[str, Any]:
     """One HAR 1.2 entry for a request and its raw response.
 
     A content-encoded body is stored decoded (so it is readable and diffable) and the
-    Content-Encoding and Content-Length headers are dropped to match; an encoding we cannot undo
-    is kept, with the body as base64.
+    Content-Encoding and Content-Length headers are dropped to match; an encoding we cannot undo,
+    or a body that would unpack to more than ``max_size`` bytes, is kept encoded, as base64 (so
+    a small "zip bomb" stays small in the archive and in memory).
     """
     encoding = header_value(response_headers, "content-encoding")
     if encoding and response_body:
         try:
-            response_body = decode_content(response_body, encoding)
+            response_body = decode_content(response_body, encoding, max_size)
             response_headers = _without(response_headers, "content-encoding", "content-length")
-        except ValueError:
+        except ValueError:  # UnknownEncodingError and TooLargeError included
             pass
     request_headers = [
         (k, "[redacted]" if k.lower() in REDACTED_HEADERS else v) for k, v in request_headers

@@ -97,6 +97,22 @@ def assess(
     if offsite:
         problems.append("redirected to another site: " + ", ".join(offsite[:3]))
         causes.append(Cause.REFUSED)
+    refused = stats.get("fondsradar/refused") or []
+    refused_count = int(stats.get("fondsradar/refused_count", 0))
+    budget = stats.get("fondsradar/budget_exceeded")
+    if budget:
+        problems.append(f"stopped after {budget} requests, the source's budget "
+                        "(sources.<name>.max_requests); the site may be a crawler trap")
+        causes.append(Cause.REFUSED)
+    if refused:
+        problems.append(f"{refused_count} request(s) outside the allowed sites were refused: "
+                        + ", ".join(refused[:3]))
+        causes.append(Cause.REFUSED)
+    too_large = stats.get("fondsradar/too_large") or []
+    if too_large:
+        problems.append("a page was larger than the size limit (crawl.max_page_mb): "
+                        + ", ".join(too_large[:3]))
+        causes.append(Cause.UNREACHABLE)
     robots = int(stats.get("robotstxt/forbidden", 0))
     if robots:
         problems.append(f"robots.txt asks crawlers not to fetch {robots} page(s)")
@@ -111,7 +127,8 @@ def assess(
         problems.append(f"far fewer calls than last time ({items}, was {previous}); "
                         "the site may have changed")
         causes.append(Cause.DROP)
-    errors = exceptions + http_errors + net_errors + len(layout) + len(offsite) + robots
+    errors = (exceptions + http_errors + net_errors + len(layout) + len(offsite) + robots
+              + refused_count + len(too_large) + (1 if budget else 0))
     if problems:
         return Verdict(FAILED, "; ".join(problems), max(errors, 1), min(causes, key=_RANK.index))
     return Verdict(OK)

@@ -28,14 +28,15 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxt
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.har import REPLAY_HEADER, HarIndex, get_writer, make_entry
+from crawler.faults import report_too_large
+from crawler.har import REPLAY_HEADER, HarIndex, TooLargeError, get_writer, make_entry
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -86,6 +87,7 @@ class HarReplayMiddleware:
         self.path = path
         # An unreadable archive must stop the crawl: going live instead would break the promise.
         self.index = HarIndex.from_file(path)
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         logger.info("HAR replay from %s (%d entries)", path, len(self.index))
 
     @classmethod
@@ -99,12 +101,19 @@ class HarReplayMiddleware:
         if urlparse_cached(request).scheme in _LOCAL_SCHEMES:
             return None
         content_type = request.headers.get("Content-Type")
-        found = self.index.lookup(
-            request.method,
-            request.url,
-            request.body,
-            content_type.decode("latin-1") if content_type else None,
-        )
+        max_size = int(request.meta.get("download_maxsize", self.max_size))
+        try:
+            found = self.index.lookup(
+                request.method,
+                request.url,
+                request.body,
+                content_type.decode("latin-1") if content_type else None,
+                max_size,
+            )
+        except TooLargeError as exc:
+            # As on the network: a page over the limit is refused, and the source says so.
+            report_too_large(self.crawler, request.url, str(exc))
+            raise IgnoreRequest(f"HAR replay: {request.url} is too large ({exc})") from None
         stats = self.crawler.stats
         if found is None:
             is_robots = urlparse_cached(request).path == "/robots.txt"
@@ -157,6 +166,7 @@ class HarRecordMiddleware:
     def __init__(self, crawler: Crawler, path: str) -> None:
         self.crawler = crawler
         self.writer = get_writer(path)
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -184,6 +194,7 @@ class HarRecordMiddleware:
             http_version=response.protocol or "HTTP/1.1",
             started=started,
             elapsed_ms=(time.monotonic() - t0) * 1000,
+            max_size=self.max_size,
         )
         self.writer.add(entry)
         if self.crawler.stats:

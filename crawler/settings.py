@@ -37,6 +37,9 @@ REMOTE_CONTROL_ENABLED = False
 ITEM_PIPELINES: dict = {}
 
 DOWNLOADER_MIDDLEWARES = {
+    # The outbound policy (crawler/policy.py) sees every request first, robots.txt and
+    # redirects included: only the source's own hosts, only http(s), a request budget.
+    "crawler.policy.OutboundPolicyMiddleware": 50,
     # HAR replay sits next to the downloader, so robots.txt, retries and redirects behave as on
     # the network; the recorder sits there too, to see every real exchange.
     "crawler.middlewares.HarReplayMiddleware": 960,
@@ -49,6 +52,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.faults.BackoffRetryMiddleware": 550,
     "crawler.faults.OffsiteRedirectMiddleware": 650,
+    # Decompression within DOWNLOAD_MAXSIZE, and a page over it is reported, not lost quietly.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.faults.ReportingDecompressionMiddleware": 590,
 }
 
 EXTENSIONS = {
@@ -78,4 +84,5 @@ FONDSRADAR_HAR_REPLAY = ""
 FONDSRADAR_HAR_RECORD = ""
 FONDSRADAR_BACKOFF_S = 2.0
 FONDSRADAR_BACKOFF_MAX_S = 120.0
+FONDSRADAR_MAX_REQUESTS = 10_000  # per source and crawl, unless sources.<name>.max_requests
 

@@ -50,6 +50,8 @@ def _http_url(value: str) -> str:
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+# A host name (or IPv4 address), optionally with a port: "www.example.org", "example.org:8443".
+_HOST_PATTERN = r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63}(:\d{1,5})?$"
 
 
 class _Strict(BaseModel):
@@ -89,6 +91,11 @@ class CrawlConfig(_Strict):
 
 class SourceConfig(_Strict):
     enabled: bool = True
+    # The outbound policy (crawler/policy.py): hosts this source may fetch from besides those
+    # of its own configured URLs, and how many requests one crawl of it may make at most.
+    allowed_hosts: list[Annotated[str, Field(pattern=_HOST_PATTERN)]] = Field(
+        default_factory=list)
+    max_requests: int = Field(default=10_000, ge=1, le=1_000_000)
 
 
 class ErasmusConfig(SourceConfig):
@@ -440,6 +447,9 @@ def _pattern_words(loc: tuple[Any, ...], value: Any) -> str:
         return f"theme name {value!r}: use lower-case letters, digits and _ (e.g. piger_stem)"
     if "programmes" in text:
         return f"{value!r}: a programme id is digits only (Erasmus+ is \"43353764\")"
+    if "allowed_hosts" in text:
+        return (f"{value!r} is not a host name; write the site's name only, without http:// "
+                "or a path (e.g. \"www.example.org\")")
     if "password_env" in text:
         return (
             f"{value!r} is not the name of an environment variable; put the password in an "

@@ -67,6 +67,7 @@ class PdjSpider(PageWatchSpider):
     """News listing and articles as watch items; the Grundfos Prize as a call."""
 
     name = "pdj"
+    default_urls = ("https://www.pdjf.dk/nyheder/",)  # see crawler/policy.py
     default_funder = FUNDER
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
