@@ -46,8 +46,10 @@ def scrapy_settings(cfg: Config) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024),
         "DOWNLOAD_WARNSIZE": int(cfg.crawl.max_page_mb * 1024 * 1024 / 4),
         "HTTPCACHE_DIR": str(cfg.db_path.parent / "httpcache"),
-        "FONDSRADAR_SOURCES": {name: source.model_dump(mode="json")
-                               for name, source in cfg.sources.enabled().items()},
+        "FONDSRADAR_SOURCES": {
+            name: source.model_dump(mode="json")
+            for name, source in cfg.sources.enabled().items()
+        },
     }
 
 

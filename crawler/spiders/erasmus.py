@@ -53,7 +53,7 @@ class ErasmusSpider(scrapy.Spider):
     """One query per status and programme set, paged until a short page."""
 
     name = "erasmus"
-    default_urls = (SEARCH_URL,)  # the outbound policy's hosts without a config
+    default_urls = (defaults.ERASMUS_SEARCH_URL,)  # the outbound policy, without a config
     funder = "European Commission"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

@@ -89,7 +89,7 @@ class NovoNordiskSpider(SourceSpider):
     """Listing (any of three back ends) → call pages → one item per call or prize."""
 
     name = "novonordisk"
-    default_urls = ("https://novonordiskfonden.dk/en/grant/",)  # see crawler/policy.py
+    default_urls = defaults.NOVONORDISK_START_URLS  # the outbound policy, without a config
     funder = "Novo Nordisk Fonden"
 
     def __init__(self, *args: Any, **kwargs: Any):

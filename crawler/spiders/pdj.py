@@ -67,7 +67,7 @@ class PdjSpider(PageWatchSpider):
     """News listing and articles as watch items; the Grundfos Prize as a call."""
 
     name = "pdj"
-    default_urls = ("https://www.pdjf.dk/nyheder/",)  # see crawler/policy.py
+    default_urls = defaults.PDJ_START_URLS  # the outbound policy, without a config
     default_funder = FUNDER
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

@@ -75,7 +75,7 @@ class VillumVeluxSpider(SourceSpider):
     """Current-calls listings of both foundations → call pages → one item per call."""
 
     name = "villum_velux"
-    default_urls = tuple(DEFAULT_START_URLS)  # see crawler/policy.py
+    default_urls = defaults.VILLUM_VELUX_START_URLS  # the outbound policy, without a config
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.conf.get("start_urls") or defaults.VILLUM_VELUX_START_URLS:
