@@ -15,6 +15,8 @@ from records.health import Cause
 
 OK = "ok"
 FAILED = "failed"
+# Stats key: impossible values dropped from items (records.bounds), as "title: field: why".
+DROPPED_VALUES = "fondsradar/dropped_values"
 
 
 # Network failures in plain words.
@@ -129,9 +131,14 @@ def assess(
         causes.append(Cause.DROP)
     errors = (exceptions + http_errors + net_errors + len(layout) + len(offsite) + robots
               + refused_count + len(too_large) + (1 if budget else 0))
+    # A value dropped as impossible is worth a word, not a failure: the call itself is kept.
+    dropped = stats.get(DROPPED_VALUES) or []
+    notes = [f"{int(stats.get(DROPPED_VALUES + '_count', len(dropped)))} impossible value(s) "
+             "dropped: " + "; ".join(dropped[:3])] if dropped else []
     if problems:
-        return Verdict(FAILED, "; ".join(problems), max(errors, 1), min(causes, key=_RANK.index))
-    return Verdict(OK)
+        return Verdict(FAILED, "; ".join(problems + notes), max(errors, 1),
+                       min(causes, key=_RANK.index))
+    return Verdict(OK, "; ".join(notes))
 
 
 # Which cause explains a failure best when there are several: a machine without network also

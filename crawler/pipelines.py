@@ -19,6 +19,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+from records.bounds import AMOUNT_FIELDS, bound_record, strip_controls
 from records.call import STATUSES, CallItem, stable_id
 from records.clock import is_iso, sort_key
 
@@ -97,11 +98,11 @@ def item_from_record(record: Mapping[str, Any], source: str, count: Count) -> Ca
 def normalise(item: CallItem) -> CallItem:
     """Tidy white space, sort and dedupe deadlines, and give the item its stable id."""
     item.title = _one_line(item.title)
-    item.description = (item.description or "").strip()
+    item.description = strip_controls(item.description or "").strip()
     item.funder = _one_line(item.funder)
-    item.url = item.url.strip()
+    item.url = strip_controls(item.url, one_line=True).strip()
     item.deadlines = sorted(set(item.deadlines), key=_safe_sort_key)
-    item.keywords = list(dict.fromkeys(k.strip() for k in item.keywords if k and k.strip()))
+    item.keywords = list(dict.fromkeys(_one_line(k) for k in item.keywords if k and k.strip()))
     if item.currency:
         item.currency = item.currency.strip().upper()
     # Always derived, never taken from the feed: an id names its source, so a record can only
@@ -110,8 +111,11 @@ def normalise(item: CallItem) -> CallItem:
     return item
 
 
-def validate(item: CallItem, count: Count) -> CallItem:
-    """Drop what cannot be stored; count (and blank) what is merely wrong."""
+def validate(item: CallItem, count: Count, warn: Callable[[str], None] | None = None
+             ) -> CallItem:
+    """Drop what cannot be stored; count (and blank) what is merely wrong. An impossible date or
+    amount (records.bounds) is also told to ``warn``, naming the call, the field and the value,
+    for the source's health."""
     if not item.title:
         count("dropped/no_title")
         raise Drop(f"no title: {item.url[:200]}")
@@ -131,11 +135,14 @@ def validate(item: CallItem, count: Count) -> CallItem:
     if item.language not in ("da", "en"):
         count("invalid/language")
         item.language = "en"
-    for field in ("amount_min", "amount_max", "budget_total"):
-        value = getattr(item, field)
-        if value is not None and (not isinstance(value, int | float) or value < 0):
-            count(f"invalid/{field}")
-            setattr(item, field, None)
+    # Impossible dates and amounts (9999-12-31, 10^50, NaN): the one rule of records.bounds.
+    values = {f: getattr(item, f) for f in ("opens", "deadlines", *AMOUNT_FIELDS)}
+    for warning in bound_record(values):
+        count(f"invalid/{warning.split(':', 1)[0]}")
+        if warn is not None:
+            warn(f"{item.title[:60]}: {warning}")
+    for field, value in values.items():
+        setattr(item, field, value)
     if not item.description:
         count("missing/description")
     return item
@@ -171,7 +178,9 @@ def richness(item: CallItem) -> int:
 
 
 def _one_line(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    """One line of plain text: white space runs as one space, no control characters (terminal
+    escape codes, bidirectional overrides) from a page reach a terminal, a log or a header."""
+    return re.sub(r"\s+", " ", strip_controls(text or "", one_line=True)).strip()
 
 
 def _safe_sort_key(value: str) -> tuple[Any, ...]:

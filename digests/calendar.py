@@ -66,7 +66,6 @@ def build_calendar(
 
 
 def _events(call: Call, language: str, today: date, stamp: datetime) -> list[Event]:
-    words = WORDS[language]
     title = clean_text(call.title, 200) or call.id
     deadlines = sorted(call.deadlines, key=_sort_key)
     url = safe_url(call.url)
@@ -78,41 +77,52 @@ def _events(call: Call, language: str, today: date, stamp: datetime) -> list[Eve
     out = []
     for position, deadline in enumerate(deadlines, start=1):
         try:
-            day = local_day(deadline)
-        except ValueError:
+            event = _event(call, position, deadline, deadlines, title, description, url,
+                           language, today, stamp)
+        except (ValueError, OverflowError):  # a date no calendar can hold: no event for it
             continue
-        if day < today:
-            continue
-        event = Event()
-        event.add("uid", event_uid(call.id, position))
-        event.add("dtstamp", stamp)
-        event.add("sequence", call.deadline_moves)
-        if len(deadlines) > 1:
-            summary = words["ics_stage"].format(n=position, total=len(deadlines), title=title)
-        else:
-            summary = words["ics_summary"].format(title=title)
-        event.add("summary", summary)
-        if len(deadline) <= 10:
-            event.add("dtstart", day)
-            event.add("dtend", day + timedelta(days=1))
-        else:
-            dt = datetime.fromisoformat(deadline)
-            if dt.tzinfo is None:
-                dt = dt.replace(tzinfo=COPENHAGEN)
-            event.add("dtstart", dt.astimezone(UTC))
-        if description:
-            event.add("description", description)
-        if url:
-            event.add("url", url)
-        event.add("status", "CONFIRMED")
-        event.add("transp", "TRANSPARENT")
-        event.add("categories", ["Fondsradar"])
-        out.append(event)
+        if event is not None:
+            out.append(event)
     return out
+
+
+def _event(call: Call, position: int, deadline: str, deadlines: list[str], title: str,
+           description: str, url: str | None, language: str, today: date, stamp: datetime
+           ) -> Event | None:
+    """One deadline's event, or None when it has passed."""
+    words = WORDS[language]
+    day = local_day(deadline)
+    if day < today:
+        return None
+    event = Event()
+    event.add("uid", event_uid(call.id, position))
+    event.add("dtstamp", stamp)
+    event.add("sequence", call.deadline_moves)
+    if len(deadlines) > 1:
+        summary = words["ics_stage"].format(n=position, total=len(deadlines), title=title)
+    else:
+        summary = words["ics_summary"].format(title=title)
+    event.add("summary", summary)
+    if len(deadline) <= 10:
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+    else:
+        dt = datetime.fromisoformat(deadline)
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=COPENHAGEN)
+        event.add("dtstart", dt.astimezone(UTC))
+    if description:
+        event.add("description", description)
+    if url:
+        event.add("url", url)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["Fondsradar"])
+    return event
 
 
 def _sort_key(value: str) -> tuple[date, str]:
     try:
         return (local_day(value), value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return (date.max, value)

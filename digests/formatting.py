@@ -16,6 +16,7 @@ from babel.numbers import format_compact_currency, format_currency, format_decim
 
 from digests.text import clean_text
 from digests.words import LEVELS, STATUS, WORDS
+from records.bounds import amount_problem
 from records.clock import COPENHAGEN, local_date
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
@@ -40,12 +41,12 @@ def format_deadline(value: str | None, language: str) -> str:
         if len(value) <= 10:
             return format_day(date.fromisoformat(value), language)
         dt = datetime.fromisoformat(value)
-    except ValueError:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=COPENHAGEN)
+        return format_datetime(dt, DATETIME_PATTERN[language], tzinfo=COPENHAGEN,
+                               locale=LOCALES[language])
+    except (ValueError, OverflowError):  # not a date, or one at the calendar's edge: as stored
         return value
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=COPENHAGEN)
-    return format_datetime(dt, DATETIME_PATTERN[language], tzinfo=COPENHAGEN,
-                           locale=LOCALES[language])
 
 
 def format_timestamp(value: str | None, language: str) -> str:
@@ -54,7 +55,7 @@ def format_timestamp(value: str | None, language: str) -> str:
         return ""
     try:
         return format_day(local_day(value), language)
-    except ValueError:
+    except (ValueError, OverflowError):
         return ""
 
 
@@ -64,7 +65,7 @@ def days_left(deadline: str | None, today: date, language: str) -> str:
         return ""
     try:
         n = (local_day(deadline) - today).days
-    except ValueError:
+    except (ValueError, OverflowError):
         return ""
     words = WORDS[language]
     if n < 0:
@@ -78,7 +79,7 @@ def days_left(deadline: str | None, today: date, language: str) -> str:
 
 def format_amount(amount: float | None, currency: str | None, language: str) -> str:
     """``6000000, DKK`` → ``6 mio. kr.`` (da) / ``DKK 6M`` (en); smaller sums in full."""
-    if amount is None:
+    if amount is None or amount_problem(amount):  # NaN, 1e308, negative: nothing to show
         return ""
     locale = LOCALES[language]
     cur = (currency or "").upper().strip()
@@ -158,8 +159,8 @@ def change_text(field: str, value: str | None, currency: str | None, language: s
         return ", ".join(format_deadline(str(d), language) for d in items)
     if field in ("amount_min", "amount_max", "budget_total"):
         try:
-            return format_amount(float(value), currency, language)
-        except ValueError:
+            return format_amount(float(value), currency, language) or value
+        except (ValueError, OverflowError):
             return value
     if field == "status":
         return status_label(value, language)

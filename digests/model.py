@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from records.bounds import AMOUNT_FIELDS, bound_record, date_problem, strip_controls
+
 # The statuses a call can be listed under (docs/architecture.md); "closed" calls are never listed.
 LISTED_STATUSES = ("open", "forthcoming", "rolling")
 WATCH = "watch"
@@ -127,22 +129,31 @@ class Call:
     ) -> Call:
         """A call from an export record (docs/architecture.md "A stored call") and its ranking."""
         signals = signals or {}
+        # Stored values from old runs may be impossible (9999-12-31, 1e308): the one rule of
+        # records.bounds drops them here too, so a digest always renders.
+        values: dict[str, Any] = {
+            "opens": record.get("opens"), "deadlines": list(record.get("deadlines") or ()),
+            **{f: _number(record.get(f)) for f in AMOUNT_FIELDS}}
+        bound_record(values)
+        next_deadline = record.get("next_deadline")
+        if next_deadline is not None and date_problem(next_deadline):
+            next_deadline = None
         return cls(
             id=str(record["id"]),
-            title=str(record.get("title") or ""),
+            title=_text(record.get("title")),
             url=record.get("url"),
-            source=str(record.get("source") or ""),
-            funder=str(record.get("funder") or ""),
-            programme=str(record.get("programme") or ""),
+            source=_text(record.get("source")),
+            funder=_text(record.get("funder")),
+            programme=_text(record.get("programme")),
             status=str(record.get("status") or "open"),
-            opens=record.get("opens"),
-            deadlines=tuple(record.get("deadlines") or ()),
-            next_deadline=record.get("next_deadline"),
-            amount_min=_number(record.get("amount_min")),
-            amount_max=_number(record.get("amount_max")),
+            opens=values["opens"],
+            deadlines=tuple(values["deadlines"]),
+            next_deadline=next_deadline,
+            amount_min=values["amount_min"],
+            amount_max=values["amount_max"],
             currency=record.get("currency"),
-            budget_total=_number(record.get("budget_total")),
-            description=str(record.get("description") or ""),
+            budget_total=values["budget_total"],
+            description=strip_controls(str(record.get("description") or "")),
             first_seen=record.get("first_seen"),
             changed_at=record.get("changed_at"),
             scores=dict(scores or {}),
@@ -154,12 +165,16 @@ class Call:
         )
 
 
+def _text(value: Any) -> str:
+    return strip_controls(str(value or ""), one_line=True)
+
+
 def _number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

@@ -17,8 +17,10 @@ from typing import Any
 import click
 
 from fondsradar.config import Config, ConfigError, config_path, load_config
+from fondsradar.manual import fields_help
 from fondsradar.sendstatus import SendStatus
 from records import clock
+from records.bounds import strip_controls
 from records.store import Store
 
 EXIT_SOURCE_FAILED = 3
@@ -51,6 +53,12 @@ class Obj:
 
 
 pass_obj = click.make_pass_decorator(Obj)
+
+
+def plain(text: Any) -> str:
+    """Text from pages or the store, fit for a terminal: escape codes and other control
+    characters out (a scraped title must not clear the screen or rename the window)."""
+    return strip_controls(str(text), one_line=True)
 
 
 def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -125,11 +133,11 @@ class Progress:
                 f"FAILED: {reason(event)}")
         else:
             return
-        self.state[source] = fit(text, 80)
+        self.state[source] = fit(plain(text), 80)
         if self.live:
             self.live.update(self._table())
         else:
-            click.echo(f"{source}: {text}", err=True)
+            click.echo(f"{source}: {plain(text)}", err=True)
 
 
 def _summary(outcomes: list[Any]) -> None:
@@ -263,15 +271,15 @@ def rank(obj: Obj, theme: str | None, limit: int, as_json: bool, explain: bool,
         slug = theme or r.best_theme
         score = r.themes.get(slug, r.score) if slug else r.score
         name = cfg.themes[slug].name if slug in cfg.themes else "-"
-        click.echo(f"{i:>2}. {score:.3f}  {r.title}  [{name}]")
+        click.echo(f"{i:>2}. {score:.3f}  {plain(r.title)}  [{name}]")
         if explain:
             for s, terms in r.matched.items():
                 if terms and (theme is None or s == theme):
-                    click.echo(f"      {s} {r.themes.get(s, 0):.3f}: {', '.join(terms)}")
+                    click.echo(plain(f"      {s} {r.themes.get(s, 0):.3f}: {', '.join(terms)}"))
             signals = getattr(r, "signals", {}) or {}
             found = [f"{k}: {', '.join(v)}" for k, v in signals.items() if v]
             if found:
-                click.echo(f"      signals: {'; '.join(found)}")
+                click.echo(plain(f"      signals: {'; '.join(found)}"))
 
 
 @cli.command()
@@ -324,7 +332,7 @@ def _report_sends(reports: list[Any], *, sending: bool, smtp: bool) -> None:
             click.echo(f"Email for {who} written to {r.eml}, not sent.")
         else:
             retry = "the next run retries it"
-            click.echo(f"NOT sent to {who}: {r.detail} ({retry}).")
+            click.echo(f"NOT sent to {who}: {plain(r.detail)} ({retry}).")
     if sending and not smtp:
         click.echo("No [smtp] in the config: nothing was sent; the files above are the digest.")
 
@@ -362,17 +370,29 @@ def _format_records(records: list[dict[str, Any]], fmt: str) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
-@cli.command(name="import")
+@cli.command(name="import", epilog="\b\nFields (one JSON object per line):\n" + "\n".join(
+    f"  {line}" for line in fields_help().splitlines()))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_obj
 def import_(obj: Obj, file: Path) -> None:
-    """Add or update calls by hand from a JSON Lines file (title and url required)."""
-    from fondsradar.manual import ImportError_, read_jsonl
+    """Add or update calls by hand from a JSON Lines file (title and url required).
+
+    Every line is checked first: any wrong value stops the import with one line per problem
+    (file, line number, field) and nothing is written (exit 2). An unknown field, or a date or
+    amount no call can have, is left out with a warning."""
+    from fondsradar.manual import ImportError_, read_import
 
     try:
-        records = read_jsonl(file)
+        imported = read_import(file)
     except ImportError_ as exc:
-        raise click.ClickException(str(exc)) from None
+        for line in exc.problems:
+            click.echo(f"Error: {line}", err=True)
+        click.echo(f"Nothing was imported from {file.name}; fix the lines above and run "
+                   "the import again.", err=True)
+        sys.exit(2)
+    for line in imported.warnings:
+        click.echo(f"Warning: {line}", err=True)
+    records = imported.records
     new, changed = obj.store().calls.import_records(records)
     click.echo(f"Imported {len(records)} calls from {file.name}: {new} new, {changed} changed.")
 
@@ -420,7 +440,7 @@ def feedback(obj: Obj, call_id: str, verdict: str, theme: str | None) -> None:
             f"no stored call with id {call_id!r}; `fondsradar export` lists the ids")
     store.feedback.add(call_id, verdict, theme)
     about = f" for {cfg.themes[theme].name}" if theme else ""
-    click.echo(f"Noted: {call['title']!r} is {verdict}{about}.")
+    click.echo(f"Noted: {plain(call['title'])!r} is {verdict}{about}.")
     if verdict == "irrelevant" and not theme:
         click.echo("It will not appear in a digest again.")
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from records.bounds import strip_controls
 from records.health import Cause
 
 # What a cause means for the person reading status, short (the source's own words follow).
@@ -30,7 +31,9 @@ WIDTH = 100  # every line fits a terminal of this many columns
 
 
 def fit(line: str, width: int = WIDTH) -> str:
-    """One line cut to ``width`` characters, with "…" where it was cut."""
+    """One line cut to ``width`` characters, with "…" where it was cut (and no control
+    characters: messages quote pages, whose escape codes must not reach the terminal)."""
+    line = strip_controls(line, one_line=True)
     return line if len(line) <= width else line[:width - 1].rstrip() + "…"
 
 
@@ -50,7 +53,7 @@ def cause_words(row: Mapping[str, Any]) -> str:
 
 def problems(row: Mapping[str, Any]) -> list[str]:
     """A source's message as its separate problems (health joins them with "; ")."""
-    message = " ".join(str(row.get("message") or "").split())
+    message = " ".join(strip_controls(str(row.get("message") or "")).split())
     return [p for p in message.split("; ") if p]
 
 
@@ -109,6 +112,8 @@ def run_lines(run: Mapping[str, Any], sources: Sequence[Mapping[str, Any]],
     if ok:
         lines.append(fit("      ok: " + ", ".join(f"{s['source']} ({s.get('items') or 0} calls)"
                                                 for s in ok)))
+        # A healthy source may still have a note (impossible values it dropped, records.bounds).
+        lines += [fit(f"      {s['source']}: {s['message']}") for s in ok if s.get("message")]
     for rows in failed.values():
         names = [str(r.get("source")) for r in rows]
         who = "every source" if len(names) == len(sources) and len(names) > 1 else \

@@ -27,13 +27,20 @@ def today(forced: str | date | None = None) -> date:
 
 
 def local_date(value: str) -> date:
-    """The Copenhagen calendar day of an ISO date or datetime string."""
+    """The Copenhagen calendar day of an ISO date or datetime string.
+
+    A time at the very edge of the calendar (``0001-01-01T00:00:00+01:00``) cannot be moved to
+    Copenhagen; its own calendar day is taken rather than failing every later reader of a
+    stored value (records.bounds keeps such values out; old stores may hold them)."""
     if len(value) <= 10:
         return date.fromisoformat(value)
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=COPENHAGEN)
-    return dt.astimezone(COPENHAGEN).date()
+    try:
+        return dt.astimezone(COPENHAGEN).date()
+    except (OverflowError, ValueError):
+        return dt.date()
 
 
 def is_iso(value: object) -> bool:

@@ -81,9 +81,9 @@ def test_export_csv_and_all(invoke, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ('{"url": "https://x.dk"}', "line 1: 'title' is required"),
-    ('{"title": "T", "url": "ftp://x"}', "url must start with http"),
-    ('{"title": "T", "url": "https://x", "deadlines": ["1. maj"]}', "not an ISO date"),
+    ('{"url": "https://x.dk"}', "line 1: title: is required"),
+    ('{"title": "T", "url": "ftp://x"}', "url: must start with http"),
+    ('{"title": "T", "url": "https://x", "deadlines": ["1. maj"]}', "not a date like"),
     ("not json", "line 1: not valid JSON"),
 ])
 def test_import_rejects_bad_lines_and_writes_nothing(invoke, tmp_path: Path, line: str,
@@ -91,7 +91,7 @@ def test_import_rejects_bad_lines_and_writes_nothing(invoke, tmp_path: Path, lin
     src = tmp_path / "bad.jsonl"
     src.write_text(line + "\n", encoding="utf-8")
     result = invoke("import", str(src))
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 2 and message in result.output
     assert result.output.startswith("Error: ")
     assert json.loads(invoke("export", "--all").output) == []
 
