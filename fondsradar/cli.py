@@ -7,8 +7,8 @@ source failed; 2 bad usage or bad config; 1 anything else. No traceback reaches 
 from __future__ import annotations
 
 import json
-import os
 import re
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -46,10 +46,23 @@ class Obj:
                     click.echo(f"Error: {line}", err=True)
                 click.echo("Run `fondsradar check-config` after fixing it.", err=True)
                 sys.exit(2)
+            _LOADED[:] = [self._cfg]
         return self._cfg
 
     def store(self) -> Store:
-        return Store(self.cfg.db_path)
+        from fondsradar.failures import store_problem
+
+        try:
+            return Store(self.cfg.db_path)
+        except (sqlite3.Error, OSError) as exc:
+            problem = store_problem(self.cfg.db_path, exc)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
+
+
+# The config of this command once loaded: where a crash report goes, which file is the store.
+_LOADED: list[Config] = []
 
 
 pass_obj = click.make_pass_decorator(Obj)
@@ -578,23 +591,18 @@ def main() -> None:
         click.echo("Interrupted; nothing stored was lost.", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for staff
-        log = _write_crash_report()
-        click.echo(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc}). "
-                   f"Nothing stored was lost. The details are in {log}; please send that file "
+        from fondsradar.failures import store_problem, write_crash_report
+
+        cfg = _LOADED[0] if _LOADED else None
+        problem = store_problem(cfg.db_path, exc) if cfg is not None else None
+        if problem is not None:
+            click.echo(f"Error: {problem}", err=True)
+            sys.exit(1)
+        log = write_crash_report(cfg.db_path.parent if cfg is not None else None)
+        click.echo(f"Error: something unexpected went wrong ({type(exc).__name__}: "
+                   f"{plain(exc)}). Every write to the store is all-or-nothing, so what was "
+                   f"stored before is kept. The details are in {log}; please send that file "
                    "to whoever maintains Fondsradar.", err=True)
         sys.exit(1)
-
-
-def _write_crash_report() -> Path:
-    """The traceback, for the maintainer, in a file instead of on the staff's screen."""
-    import tempfile
-    import time
-    import traceback
-
-    folder = Path(tempfile.gettempdir()) / "fondsradar"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
-    return path
 
 
