@@ -428,8 +428,10 @@ def status(obj: Obj) -> None:
     lines = status_lines(health, [], store.sources.of_run, tz)
     for line in lines:
         click.echo(line)
+    upcoming = next_run(cfg)
     click.echo(f"Schedule: {cfg.schedule.cron} ({cfg.schedule.timezone}); next run "
-               f"{next_run(cfg):%Y-%m-%d %H:%M} if `fondsradar schedule` runs")
+               + (f"{upcoming:%Y-%m-%d %H:%M} if `fondsradar schedule` runs" if upcoming
+                  else "never (the schedule never fires; see `fondsradar check-config`)"))
     for line in status_lines([], store.runs.recent(5), store.sources.of_run, tz):
         click.echo(line)
 
@@ -476,7 +478,14 @@ def evaluate(obj: Obj, labels: Path) -> None:
 @pass_obj
 def check_config(obj: Obj) -> None:
     """Validate config.toml and say exactly what is wrong."""
+    from fondsradar.config import writable_problems
+
     cfg = obj.cfg
+    problems = writable_problems(cfg)
+    if problems:
+        for line in problems:
+            click.echo(f"Error: {obj.config_file.name}: {line}", err=True)
+        sys.exit(2)
     sources = ", ".join(cfg.sources.enabled()) or "none"
     click.echo(f"OK: {obj.config_file}")
     click.echo(f"  sources: {sources}")

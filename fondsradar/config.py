@@ -44,7 +44,9 @@ class ConfigError(Exception):
 
 
 def _http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
+    if re.match(r"^https?://", value) and re.search(r"\s", value):
+        raise ValueError("a web address cannot hold spaces or line breaks (write a space as %20)")
+    if not re.match(r"^https?://[^\s/]+\S*$", value):
         raise ValueError("expected a web address starting with http:// or https://")
     return value
 
@@ -221,9 +223,12 @@ def _matcher_config() -> type[BaseModel]:
 MatcherConfig = _matcher_config()
 
 
+EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$"
+
+
 class DigestGroup(_Strict):
     name: str = Field(min_length=1)
-    emails: list[Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")]] = Field(
+    emails: list[Annotated[str, Field(pattern=EMAIL_PATTERN)]] = Field(
         min_length=1
     )
     themes: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
@@ -337,7 +342,16 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def _cross_checks(cfg: Config) -> list[str]:
-    problems = []
+    problems = _control_characters(cfg.model_dump(mode="json", exclude={"base_dir"}))
+    if cfg.smtp is not None:
+        from email.utils import getaddresses
+
+        found = getaddresses([cfg.smtp.sender])
+        if len(found) != 1 or not re.match(EMAIL_PATTERN, found[0][1]):
+            problems.append(f"smtp.sender: {cfg.smtp.sender!r} is not an email address; write "
+                            "e.g. \"Fondsradar <fondsradar@example.dk>\"")
+    problems += _schedule_problems(cfg)
+    problems += _system_folder_problems(cfg)
     low, high = cfg.matcher.char_ngrams
     if low > high:
         problems.append(f"matcher.char_ngrams: the first number ({low}) must not be larger "
@@ -353,6 +367,87 @@ def _cross_checks(cfg: Config) -> list[str]:
                     f"digest.groups[{i}].themes: unknown theme {slug!r}{hint}"
                     f" (themes: {', '.join(cfg.themes)})"
                 )
+    return problems
+
+
+def _control_characters(data: Any, where: str = "") -> list[str]:
+    """Every text value with a line break or other control character: in an email header
+    (sender, group names in the subject) or an HTTP header (user_agent) it would start a new
+    header line, so nothing in the file may hold one."""
+    if isinstance(data, str):
+        if re.search(r"[\x00-\x08\x0a-\x1f\x7f]", data):
+            return [f"{where}: contains a line break or another control character; write it "
+                    "on one line"]
+        return []
+    if isinstance(data, dict):
+        return [p for k, v in data.items()
+                for p in _control_characters(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in _control_characters(v, f"{where}[{i}]")]
+    return []
+
+
+def _schedule_problems(cfg: Config) -> list[str]:
+    """A cron expression that is valid but never (or hardly ever) fires: 31 February, say."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    zone = ZoneInfo(cfg.schedule.timezone)
+    trigger = CronTrigger.from_crontab(cfg.schedule.cron, timezone=zone)
+    now = datetime.now(zone)
+    first = trigger.get_next_fire_time(None, now)
+    if first is None:
+        return [f"schedule.cron: {cfg.schedule.cron!r} never fires (a day that does not exist "
+                "in that month?); e.g. '30 6 * * mon' is every Monday at 6:30"]
+    if first - now > timedelta(days=366):
+        return [f"schedule.cron: {cfg.schedule.cron!r} would first run on {first:%Y-%m-%d}; "
+                "e.g. '30 6 * * mon' is every Monday at 6:30"]
+    return []
+
+
+# Folders of the operating system: the digest and the database never belong there.
+SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run",
+                  "/sbin", "/sys", "/usr", "/var/lib", "/var/cache", "/var/spool", "/var/run",
+                  "C:\\Windows", "C:\\Program Files")
+
+
+def _system_folder_problems(cfg: Config) -> list[str]:
+    problems = []
+    for key, path in (("digest.out_dir", cfg.out_dir), ("database.path", cfg.db_path)):
+        system = _under_system_folder(path)
+        if system:
+            problems.append(f"{key}: {path} is inside the system folder {system}; choose a "
+                            "folder of your own (e.g. digests/out beside config.toml)")
+    return problems
+
+
+def _under_system_folder(path: Path) -> str | None:
+    resolved = path.resolve()
+    if resolved == Path(resolved.anchor):
+        return resolved.anchor
+    for folder in SYSTEM_FOLDERS:
+        base = Path(folder)
+        if resolved == base or base in resolved.parents:
+            return folder
+    return None
+
+
+def writable_problems(cfg: Config) -> list[str]:
+    """Folders the job will write to that this user cannot write (``check-config`` only: it
+    depends on the machine and the user, not on the file)."""
+    problems = []
+    for key, folder in (("digest.out_dir", cfg.out_dir), ("database.path", cfg.db_path.parent)):
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            problems.append(f"{key}: {existing} is a file, so {folder} cannot be created")
+        elif not os.access(existing, os.W_OK | os.X_OK):
+            what = "" if existing == folder else f" (to create {folder})"
+            problems.append(f"{key}: this user cannot write in {existing}{what}; choose another "
+                            "folder or ask for write access")
     return problems
 
 
