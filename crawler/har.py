@@ -18,12 +18,14 @@ import base64
 import codecs
 import json
 import os
+import stat
 import tempfile
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from glob import escape as glob_escape
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -500,6 +502,7 @@ class HarWriter:
         with self._lock:
             har = {"log": {"version": "1.2", "creator": CREATOR, "entries": list(self.entries)}}
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._remove_leftovers()
             fd, tmp = tempfile.mkstemp(
                 dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
             )
@@ -512,6 +515,20 @@ class HarWriter:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+
+
+    def _remove_leftovers(self, older_than_s: float = 600) -> None:
+        """Temporary files of this archive left by a recording that was killed mid-write."""
+        import time
+
+        cutoff = time.time() - older_than_s
+        for tmp in self.path.parent.glob(f".{glob_escape(self.path.name)}.*.tmp"):
+            try:
+                info = tmp.lstat()
+                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                continue
 
 
 _WRITERS: dict[str, HarWriter] = {}

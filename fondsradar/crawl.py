@@ -26,8 +26,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fondsradar.children import child_env, die_with_parent
 from fondsradar.config import Config
 from fondsradar.ingest import ingest, ingest_file, summary_from, write_state
+from fondsradar.lock import note_child
 from records.store import SourceOutcome, Store, now_iso
 
 Event = dict[str, Any]
@@ -112,7 +114,10 @@ def _run_local(cfg: Config, req: CrawlRequest, on_event: Callable[[Event], None]
         outcomes: dict[str, SourceOutcome] = {}
         with open(log_file, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                                    pass_fds=(req.lock_fd,) if req.lock_fd is not None else ())
+                                    pass_fds=(req.lock_fd,) if req.lock_fd is not None else (),
+                                    env=child_env())
+            if req.lock_fd is not None:
+                note_child(req.lock_fd, proc.pid)
             assert proc.stdout is not None
             for line in proc.stdout:
                 try:
@@ -172,6 +177,7 @@ def _worker(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--record")
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
+    die_with_parent()  # an orphaned crawler would keep crawling and hold the run lock
 
     # The parent already validated the config; the child takes its values as given, on top of
     # the crawler's own defaults (not fondsradar.scrapy_settings, which reads config.toml).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -223,6 +224,7 @@ def deliver(
     per group and week; a group with nothing new, changed or closing gets none.
     """
     out = out_dir or cfg.out_dir
+    remove_leftovers(out)
     wk = gather(cfg, store, today)
     delivery = Delivery(files=write_files(cfg, store, wk, out))
     for group in cfg.digest.groups:
@@ -473,6 +475,31 @@ def _run(
     else:
         _finish(store, result)
     return result
+
+
+# A temporary file of atomic_write this old belongs to a write that was killed half-way.
+LEFTOVER_AGE_S = 600
+
+
+def remove_leftovers(folder: Path, older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
+    """Delete what interrupted writes left behind in ``folder`` and its subfolders: the
+    ``.<name>.<random>.tmp`` files of :func:`atomic_write` (a killed digest can leave large
+    ones) that no write has touched for ``older_than_s`` seconds; returns them."""
+    import time
+
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    cutoff = time.time() - older_than_s
+    for path in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
+        try:
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
 
 
 def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
