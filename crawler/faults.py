@@ -111,7 +111,12 @@ class OffsiteRedirectMiddleware:
     It sits just above Scrapy's RedirectMiddleware (600) so it sees the 3xx first."""
 
     def __init__(self, crawler: Crawler):
+        from crawler.policy import policy_for
+
         self.crawler = crawler
+        # Another of the source's own sites (a configured URL or allowed_hosts) is no "other
+        # site"; the outbound policy still checks the redirected request like any other.
+        self.policy = policy_for(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
@@ -122,7 +127,7 @@ class OffsiteRedirectMiddleware:
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
         target = urljoin(request.url, location.decode("latin-1"))
-        if same_site(request.url, target):
+        if same_site(request.url, target) or self.policy.refusal(target) is None:
             return response
         stats = self.crawler.stats
         seen = list(stats.get_value("fondsradar/offsite_redirect") or [])

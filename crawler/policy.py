@@ -53,6 +53,17 @@ class PolicyRefused(IgnoreRequest):
     """A request the outbound policy does not allow; the message says why."""
 
 
+def policy_for(crawler: Crawler) -> OutboundPolicy:
+    """The rules for the source this crawler crawls, from its config (or the spider's own
+    default addresses when there is none, as for a plain ``scrapy crawl`` without config)."""
+    name = getattr(crawler.spidercls, "name", "")
+    conf = crawler.settings.getdict("FONDSRADAR_SOURCES").get(name) or {}
+    urls = configured_urls(conf) or list(getattr(crawler.spidercls, "default_urls", ()))
+    budget = conf.get("max_requests") or crawler.settings.getint(
+        "FONDSRADAR_MAX_REQUESTS", DEFAULT_MAX_REQUESTS)
+    return OutboundPolicy(urls, conf.get("allowed_hosts") or (), int(budget))
+
+
 class OutboundPolicyMiddleware:
     """Applies :class:`OutboundPolicy` to every request of one crawler (one source)."""
 
@@ -64,13 +75,7 @@ class OutboundPolicyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OutboundPolicyMiddleware:
-        name = getattr(crawler.spidercls, "name", "")
-        conf = crawler.settings.getdict("FONDSRADAR_SOURCES").get(name) or {}
-        urls = configured_urls(conf) or list(getattr(crawler.spidercls, "default_urls", ()))
-        budget = conf.get("max_requests") or crawler.settings.getint(
-            "FONDSRADAR_MAX_REQUESTS", DEFAULT_MAX_REQUESTS)
-        policy = OutboundPolicy(urls, conf.get("allowed_hosts") or (), int(budget))
-        return cls(crawler, policy)
+        return cls(crawler, policy_for(crawler))
 
     async def process_request(self, request: Request) -> None:
         stats = self.crawler.stats

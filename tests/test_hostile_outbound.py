@@ -163,13 +163,20 @@ def test_allowed_hosts_open_exactly_the_listed_sites(tmp_path: Path) -> None:
         second.html("/p2", listing("/en/grant/call-2/",
                                    head=f'<link rel="next" href="{third.url("/p3")}">'))
         second.html("/en/grant/call-2/", call_page("Second 2027"))
+        second.html("/en/grant/call-3/", call_page("Third 2027"))
+        # A redirect to the listed host is followed too; one to the third host is not.
+        site.routes["/moved/"] = (302, {"Location": second.url("/en/grant/call-3/")}, b"")
+        site.routes["/gone/"] = (302, {"Location": third.url("/en/grant/call-4/")}, b"")
         port = second.base.rsplit(":", 1)[1]
-        config = nnf_config(tmp_path, [site.url("/en/grant/")],
+        config = nnf_config(tmp_path, [site.url("/en/grant/"), site.url("/moved/"),
+                                       site.url("/gone/")],
                             f'allowed_hosts = ["127.0.0.2:{port}"]\n')
         result = run(config, "crawl")
     assert third.requests == []
     assert "/p2" in second.requests and "/en/grant/call-2/" in second.requests
-    assert sorted(c["title"] for c in stored(config)) == ["First 2027", "Second 2027"]
+    assert "/en/grant/call-3/" in second.requests
+    assert sorted(c["title"] for c in stored(config)) == ["First 2027", "Second 2027",
+                                                          "Third 2027"]
     assert "127.0.0.3" in result.stdout and result.returncode == 3
 
 

@@ -248,3 +248,31 @@ def test_the_digest_model_takes_any_stored_value() -> None:
     ics = build_calendar([odd], language="da", today=date(2027, 1, 11),
                          now=datetime(2027, 1, 11, tzinfo=UTC))
     assert b"BEGIN:VCALENDAR" in ics
+
+
+@pytest.mark.parametrize("budget", [b"1e308", b"1" + b"0" * 50, b"NaN", b"-68000000"])
+def test_an_impossible_eu_budget_is_dropped_in_the_pipeline(budget: bytes) -> None:
+    """The real SEDIA answer with its topic budget replaced by an impossible number: the
+    spider passes it on, the validate pipeline drops it and counts it for the health."""
+    from scrapy.http import Request, TextResponse
+
+    from crawler.pipelines import NormalisePipeline, ValidatePipeline
+    from tests.support.sedia import PAGES, page
+    from tests.test_erasmus import SEARCH, make_spider
+
+    spider = make_spider()
+    body = page(PAGES["31094502"][0]).replace(b'\\"2026\\":\\"68000000\\"',
+                                              b'\\"2026\\":\\"' + budget + b'\\"')
+    request = Request(f"{SEARCH}?pageNumber=1", method="POST")
+    response = TextResponse(request.url, body=body, encoding="utf-8", request=request)
+    items = [o for o in spider.parse(response, status_id="31094502", page=1)
+             if getattr(o, "source_id", None) == "ERASMUS-EDU-2026-PEX-COVE"]
+    passed_on = any(i.budget_total is not None for i in items)  # the spider's own parsing
+    validate = ValidatePipeline(spider.crawler)
+    [cove] = [validate.process_item(NormalisePipeline().process_item(i)) for i in items][-1:]
+    assert cove.budget_total is None and cove.amount_max is None
+    assert cove.deadlines == ["2026-09-03"]  # the rest of the call is kept
+    stats = spider.crawler.stats.get_stats()
+    assert stats.get("fondsradar/dropped_values_count", 0) >= (1 if passed_on else 0)
+    assert passed_on or budget in (b"NaN", b"-68000000")  # huge numbers reach the pipeline
+    assert assess(stats, "finished", 1).status == "ok"
