@@ -34,6 +34,9 @@ _NET_WORDS = {
 }
 
 
+# Exceptions that are the crawler's own refusals, not the network's failures.
+_OWN_REFUSALS = {"PolicyRefused", "IgnoreRequest"}
+
 # The failures an offline machine produces for every source.
 _OFFLINE_KINDS = {"CannotResolveHostError", "DNSLookupError", "DownloadConnectionRefusedError",
                   "ConnectionRefusedError"}
@@ -72,7 +75,11 @@ def assess(
     causes: list[Cause] = []
     exceptions = count(stats, "spider_exceptions/")
     http_errors = count(stats, "httperror/response_ignored_status_count/")
-    net_errors = count(stats, "downloader/exception_type_count/")
+    # Requests the crawler refused itself (the outbound policy, a page over the size limit)
+    # pass through Scrapy's exception counts too; they are reported on their own below.
+    net_stats = {k: v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")
+                 and k.rsplit(".", 1)[-1] not in _OWN_REFUSALS}
+    net_errors = count(net_stats, "downloader/exception_type_count/")
     replay_misses = int(stats.get("har/replay_miss", 0))
     layout = stats.get("fondsradar/layout_changed") or []
     if reason not in ("finished", ""):
@@ -87,8 +94,7 @@ def assess(
         problems.append(f"the site answered with HTTP errors ({', '.join(codes)})")
         causes.append(Cause.HTTP)
     if net_errors:
-        kinds = sorted({k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
-                        if k.startswith("downloader/exception_type_count/")})
+        kinds = sorted({k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in net_stats})
         problems.extend(sorted({_NET_WORDS.get(kind, "the site could not be reached")
                                 + f" ({kind})" for kind in kinds}))
         causes.append(Cause.OFFLINE if set(kinds) <= _OFFLINE_KINDS else Cause.UNREACHABLE)

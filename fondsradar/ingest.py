@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extensions import SUMMARY_MARK
-from crawler.health import OK, assess
+from crawler.health import DROPPED_VALUES, OK, assess
 from crawler.pipelines import Dedupe, Drop, normalise, read_record, validate
 from crawler.translations import merge_translations
 from crawler.watch import track
@@ -38,7 +38,8 @@ from records.store import SourceOutcome, Store
 
 # Summary stats the health verdict reads as lists of text; every other value must be a number
 # or a short text.
-_LIST_STATS = ("fondsradar/layout_changed", "fondsradar/offsite_redirect")
+_LIST_STATS = ("fondsradar/layout_changed", "fondsradar/offsite_redirect", "fondsradar/refused",
+               "fondsradar/too_large")
 _MAX_STAT_KEYS = 2_000
 
 
@@ -128,13 +129,15 @@ def ingest(
         store.sources.record(run_id, outcome, started_at)
         return Ingested(outcome, counts)
     dedupe = Dedupe(count)
+    dropped: list[str] = []  # impossible values left out of calls (records.bounds)
     n = 0
     for line in lines:
         if not line.strip():
             continue
         n += 1
         try:
-            dedupe.add(validate(normalise(read_record(line, source, count)), count))
+            dedupe.add(validate(normalise(read_record(line, source, count)), count,
+                                dropped.append))
         except Drop:
             continue
     items = dedupe.items()
@@ -146,6 +149,8 @@ def ingest(
     for _ in range(len(items) - len(records)):
         count("translations/merged")
     stats = summary.stats
+    if dropped:  # named in the source's health, which stays ok: the calls themselves are kept
+        stats = {**stats, DROPPED_VALUES: dropped[:5], DROPPED_VALUES + "_count": len(dropped)}
     previous = store.sources.last_good_items(source)
     verdict = assess(stats, summary.reason, len(records), previous)
     outcome = SourceOutcome(

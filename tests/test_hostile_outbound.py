@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -145,7 +146,7 @@ def test_links_from_pages_never_leave_the_sites(tmp_path: Path) -> None:
     titles = sorted(c["title"] for c in stored(config))
     assert titles == [f"Science teaching {k} 2027" for k in "abefhi"]
     status = run(config, "status").stdout
-    assert "novonordisk: FAILING" in status and "file:///" in status
+    assert re.search(r"novonordisk:?\s+FAILING", status) and "file:///" in status
     har = (tmp_path / "traffic.har").read_text(encoding="utf-8")
     assert SECRET not in har and "root:" not in har
     assert all(e["request"]["url"].startswith(site.base)
@@ -214,7 +215,7 @@ def test_a_name_that_resolves_into_this_machine_is_refused(tmp_path: Path) -> No
         result = run(config, "crawl")
     assert site.requests == []
     assert result.returncode == 3
-    assert f"{name} points to {address}" in result.stdout, result.stdout
+    assert f"{name} points to {address}" in " ".join(result.stdout.split()), result.stdout
 
 
 def test_a_compressed_page_over_the_limit_fails_the_source(tmp_path: Path) -> None:
