@@ -77,7 +77,7 @@ class MatcherSettings:
     compound_min: int = knob(5, 0, 20)
     """A keyword stem at least this long also matches as part of a longer Danish compound
     (naturfagsundervisningen contains undervisning); 0 switches compound matching off."""
-    no_level_factor: float = knob(0.35, 0.0, 1.0)
+    no_level_factor: float = knob(0.25, 0.0, 1.0)
     """Factor for calls that name no education level or learner group: the pagt funds
     education, so research and industry calls that share its words are pushed down."""
     higher_education_factor: float = knob(0.6, 0.0, 1.0)

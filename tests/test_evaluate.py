@@ -95,8 +95,8 @@ def test_the_labelled_set_covers_every_theme_in_both_languages(report: dict) -> 
 
 
 def test_pagt_average_precision(report: dict) -> None:
-    assert report["ours"]["pagt_ap"] >= 0.93
-    assert report["kfold"]["pagt_ap"] >= 0.93
+    assert report["ours"]["pagt_ap"] >= 0.95
+    assert report["kfold"]["pagt_ap"] >= 0.94
 
 
 def test_themes_beat_the_baseline(report: dict) -> None:
@@ -108,7 +108,7 @@ def test_themes_beat_the_baseline(report: dict) -> None:
 
 def test_no_theme_falls_far_behind(report: dict) -> None:
     weak = {slug: round(t["ndcg@5"], 3) for slug, t in report["ours"]["themes"].items()
-            if t["ndcg@5"] < 0.70}
+            if t["ndcg@5"] < 0.80}
     assert not weak
 
 
@@ -119,10 +119,10 @@ def test_every_themes_top_three_holds_two_relevant_calls(report: dict) -> None:
 
 
 def test_languages_are_served_alike(report: dict) -> None:
-    # The target is 0.03; measured 0.062 (English near-misses rank higher), so this
-    # only guards against a further drift apart.
-    by_language = report["ours"]["ap_by_language"]
-    assert abs(by_language["da"] - by_language["en"]) <= 0.07
+    # measured 0.024 in-sample and 0.025 k-fold
+    for figures in (report["ours"], report["kfold"]):
+        by_language = figures["ap_by_language"]
+        assert abs(by_language["da"] - by_language["en"]) <= 0.035
 
 
 def test_kfold_chooses_on_the_other_parts_and_reports_its_choices(report: dict) -> None:

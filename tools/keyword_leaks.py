@@ -3,10 +3,10 @@
 ``python tools/keyword_leaks.py config.toml LABELS.jsonl [MORE.jsonl ...]`` lists:
 
 1. every multi-word keyword or signal phrase (words separated by spaces; "start-up" is one
-   word) of config.toml `[themes.*]`, `matcher/signals.py` and `matcher/vocabulary.py` that
-   occurs, as written, in the title or description of a labelled call: such a phrase may have
-   been copied from that call. Exit status 1 if any. The few `ESTABLISHED` names below are
-   allowed, each with its reason.
+   word) of config.toml `[themes.*]` and `[matcher] exclude`, `matcher/signals.py` and
+   `matcher/vocabulary.py` that occurs, as written, in the title or description of a labelled
+   call: such a phrase may have been copied from that call. Exit status 1 if any. The few
+   `ESTABLISHED` names below are allowed, each with its reason.
 2. every one-word keyword that occurs in exactly one labelled call of a file, which is graded
    relevant to the keyword's theme: a word that fits one example and no other is worth a look.
    These are printed for review; they do not fail the check.
@@ -54,8 +54,10 @@ def phrases(config: dict) -> list[tuple[str, str]]:
     """(where, phrase) for every keyword of every theme and every signal term."""
     out = []
     for slug, theme in (config.get("themes") or {}).items():
-        for kw in [*theme.get("keywords", []), *(theme.get("weights") or {})]:
+        for kw in [*theme.get("keywords", []), *(theme.get("weights") or {}),
+                   *theme.get("exclude", [])]:
             out.append((f"themes.{slug}", kw))
+    out += [("matcher.exclude", t) for t in (config.get("matcher") or {}).get("exclude", [])]
     for kind, table in (("levels", LEVELS), ("subjects", SUBJECTS), ("groups", GROUPS)):
         for label, terms in table.items():
             out += [(f"signals.{kind}.{label}", t) for t in terms]
