@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from digests.text import clean_text
 from digests.words import funder_name, source_name
 from fondsradar.config import Config
 from records.clock import local_date
@@ -35,15 +36,16 @@ WATCH = "watch"
 # Columns of the snapshot in the order Datasette shows them: (name, SQLite type, meaning). The
 # meanings are for README and this file: as Datasette metadata they fill the top of the page.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("title", "TEXT", "The call's title as its source writes it"),
+    ("nr", "INTEGER PRIMARY KEY", "Position in deadline order (nearest first, none last)"),
+    ("title", "TEXT", "The call's title as its source writes it (markup removed)"),
     ("funder", "TEXT", "Who gives the money"),
     ("programme", "TEXT", "The funder's programme"),
     ("status", "TEXT", "open, forthcoming (not open yet) or rolling, as of today"),
     ("next_deadline", "TEXT", "The next deadline (ISO date or date and time)"),
     ("days_left", "INTEGER", "Days until the next deadline, counted in Copenhagen days"),
     ("opens", "TEXT", "When a forthcoming call opens"),
-    ("amount_min", "REAL", "Smallest grant, in the currency given"),
-    ("amount_max", "REAL", "Largest grant (for some EU topics the topic's budget)"),
+    ("amount_min", "NUMERIC", "Smallest grant, in the currency given"),
+    ("amount_max", "NUMERIC", "Largest grant (for some EU topics the topic's budget)"),
     ("currency", "TEXT", "DKK, EUR, …"),
     ("theme", "TEXT", "The pagt theme the call fits best"),
     ("themes", "TEXT", "Every pagt theme the call fits (a JSON list)"),
@@ -105,10 +107,13 @@ def write_snapshot(cfg: Config, store: Store, today: date, folder: Path, *,
     names = {slug: t.name for slug, t in cfg.themes.items()}
     rows = [_row(r, rankings.get(r["id"]), names, today) for r in records
             if r.get("status") != WATCH]
-    # Stored in deadline order (none last): Datasette shows a rowid table in that order, where
+    # Numbered in deadline order (none last): Datasette shows a table in its key's order, where
     # its own sort would put calls without a deadline first.
     rows.sort(key=lambda r: (r["days_left"] is None, r["days_left"] or 0, r["title"] or ""))
-    pages = [{"title": r.get("title"), "funder": funder_name(str(r.get("funder") or ""), "da"),
+    for nr, row in enumerate(rows, 1):
+        row["nr"] = nr
+    pages = [{"title": clean_text(str(r.get("title") or ""), 300),
+              "funder": funder_name(str(r.get("funder") or ""), "da"),
               "programme": r.get("programme"), "changed_at": r.get("changed_at"),
               "url": r.get("url"), "id": r.get("id")}
              for r in records if r.get("status") == WATCH]
@@ -157,15 +162,15 @@ def _row(record: dict[str, Any], ranking: Any, names: dict[str, str],
         except ValueError:
             days_left = None
     return {
-        "title": record.get("title"),
+        "title": clean_text(str(record.get("title") or ""), 300) or record.get("id"),
         "funder": funder_name(str(record.get("funder") or ""), "da") or None,
         "programme": record.get("programme") or None,
         "status": record.get("status"),
         "next_deadline": deadline,
         "days_left": days_left,
         "opens": record.get("opens"),
-        "amount_min": record.get("amount_min"),
-        "amount_max": record.get("amount_max"),
+        "amount_min": _number(record.get("amount_min")),
+        "amount_max": _number(record.get("amount_max")),
         "currency": record.get("currency"),
         "theme": names.get(fits[0][1], fits[0][1]) if fits else None,
         "themes": json.dumps([names.get(slug, slug) for _, slug in fits], ensure_ascii=False),
@@ -176,6 +181,13 @@ def _row(record: dict[str, Any], ranking: Any, names: dict[str, str],
         "url": record.get("url"),
         "id": record.get("id"),
     }
+
+
+def _number(value: Any) -> int | float | None:
+    """An amount as staff read it: 250000, not 250000.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _metadata(today: date, count: int) -> dict[str, Any]:
@@ -189,8 +201,10 @@ def _metadata(today: date, count: int) -> dict[str, Any]:
                 "tables": {
                     TABLE: {
                         "title": "Funding calls",
-                        "description": "Filter with the facets above the table; sort by any "
-                                       "column; the canned queries are on the database page.",
+                        "description": "Nearest deadline first. Click a value under a facet "
+                                       "to filter, a column heading to sort; the ready-made "
+                                       "queries (closing within 30 days, …) are on the "
+                                       "database page.",
                         "facets": ["source", "status", "theme", {"array": "themes"},
                                    "funder"],
                         "label_column": "title",

@@ -44,8 +44,11 @@ def test_the_snapshot_has_the_columns_a_reader_needs(tmp_path: Path) -> None:
         json.loads(soon["themes"]))
     assert soon["why"]
     # stored in deadline order, so Datasette's default order is the nearest deadline first
-    order = [r["id"] for r in _rows(snap.database, "select id from calls order by rowid")]
+    order = [r["id"] for r in _rows(snap.database, "select id from calls order by nr")]
     assert order[0] == "novonordisk:laerere-teknologi"
+    hostile = next(r for r in rows.values() if r["title"].startswith("Makerspaces"))
+    assert hostile["title"] == "Makerspaces for kreative piger & drenge"  # as the digest shows
+    assert soon["amount_max"] == 1_500_000 and isinstance(soon["amount_max"], int)
     pages = _rows(snap.database, "select * from watched_pages")
     assert [p["title"] for p in pages] == ["Interreg ÖKS: aktuelle opslag"]
     meta = json.loads(snap.metadata.read_text(encoding="utf-8"))
