@@ -120,6 +120,8 @@ class Memory:
             return None
         if not record.get("seen") or not record["extra"].get("_fetched"):
             return None
+        if record["extra"].get("not_confirmed"):
+            return None  # values kept from before a broken crawl: read the page again
         fetched = datetime.fromisoformat(record["extra"]["_fetched"])
         if self.now - fetched > timedelta(days=REFRESH_DAYS):
             return None

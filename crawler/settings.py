@@ -57,6 +57,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.faults.ReportingDecompressionMiddleware": 590,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Closest to the spider, so it sees exactly what a callback yielded: a page that gave
+    # nothing and is an empty script shell is recorded for the source's health.
+    "crawler.shells.ScriptShellMiddleware": 990,
+}
+
 EXTENSIONS = {
     "crawler.extensions.HealthExtension": 500,
 }

@@ -8,6 +8,7 @@ here as frozen dataclasses built from the store's export records.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -200,6 +201,7 @@ class SourceHealth:
     message: str = ""
     stored: int = 0
     cause: str = ""  # a records.health.Cause value
+    lost: tuple[str, ...] = ()  # fields the calls lost ("deadline", "amount", ...)
 
     @property
     def failing(self) -> bool:
@@ -210,7 +212,17 @@ class SourceHealth:
         return cls(source=str(row.get("source") or "?"), status=str(row.get("status") or ""),
                    items=int(row.get("items") or 0), last_ok=row.get("last_ok"),
                    message=str(row.get("message") or ""), stored=int(row.get("stored") or 0),
-                   cause=str(row.get("cause") or ""))
+                   cause=str(row.get("cause") or ""), lost=_lost(row.get("fields")))
+
+
+def _lost(fields: Any) -> tuple[str, ...]:
+    """The ``lost`` list of a source run's ``fields`` JSON; () when absent or unreadable."""
+    try:
+        data = json.loads(fields) if isinstance(fields, str) and fields else {}
+    except ValueError:
+        return ()
+    lost = data.get("lost") if isinstance(data, dict) else None
+    return tuple(str(f) for f in lost[:10]) if isinstance(lost, list) else ()
 
 
 @dataclass(frozen=True)

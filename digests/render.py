@@ -338,7 +338,8 @@ def _watched_view(call: Call, lang: str) -> dict[str, Any]:
 
 # The words for each cause of failure (records.health.Cause) in digests/words.py.
 _FAIL_WORDS = {Cause.OFFLINE: "fail_unreachable", Cause.UNREACHABLE: "fail_unreachable",
-               Cause.HTTP: "fail_http", Cause.LAYOUT: "fail_empty", Cause.DROP: "fail_drop"}
+               Cause.HTTP: "fail_http", Cause.LAYOUT: "fail_empty", Cause.DROP: "fail_drop",
+               Cause.SHELL: "fail_shell", Cause.FIELDS: "fail_fields"}
 
 
 def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:
@@ -352,7 +353,10 @@ def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:
                                                             when=when)}
     key = _health_key(h)
     since = words["last_ok"].format(when=when) if when else words["never_ok"]
-    return {"failing": True, "text": f"{words[key].format(source=name)} ({since})"}
+    lost = [words[f"field_{f}"] for f in h.lost if f"field_{f}" in words] or [
+        words["field_deadline"]]
+    what = (", ".join(lost[:-1]) + f" {words['and']} " + lost[-1]) if len(lost) > 1 else lost[0]
+    return {"failing": True, "text": f"{words[key].format(source=name, what=what)} ({since})"}
 
 
 def _health_key(h: SourceHealth) -> str:

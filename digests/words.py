@@ -54,6 +54,12 @@ WORDS: dict[str, dict[str, str]] = {
                      "ændret sig",
         "fail_unreachable": "{source}: siden kunne ikke nås i denne uge",
         "fail_http": "{source}: siden svarede med fejl i denne uge",
+        "fail_shell": "{source}: siden er nu en tom skal, som et script fylder ud i browseren, "
+                      "så der var intet at læse i denne uge — siden er nok bygget om",
+        "fail_fields": "{source}: opslagene blev fundet, men {what} manglede i denne uge — "
+                       "siden kan have ændret sig; de sidst kendte oplysninger er beholdt",
+        "field_deadline": "fristerne", "field_amount": "beløbene",
+        "field_opening": "åbningsdatoerne", "field_description": "beskrivelserne", "and": "og",
         "fail_other": "{source}: hentningen fejlede i denne uge",
         "all_unreachable": "Ingen af kilderne kunne nås i denne uge (måske var der ingen "
                            "netforbindelse). Opslagene her er dem, der var hentet før.",
@@ -139,6 +145,14 @@ WORDS: dict[str, dict[str, str]] = {
                      "have changed",
         "fail_unreachable": "{source}: the site could not be reached this week",
         "fail_http": "{source}: the site answered with errors this week",
+        "fail_shell": "{source}: the page is now an empty shell that a script fills in the "
+                      "browser, so there was nothing to read this week — the site has probably "
+                      "been rebuilt",
+        "fail_fields": "{source}: the calls were found, but {what} were missing this week — "
+                       "the site may have changed; the last known values are kept",
+        "field_deadline": "the deadlines", "field_amount": "the amounts",
+        "field_opening": "the opening dates", "field_description": "the descriptions",
+        "and": "and",
         "fail_other": "{source}: fetching failed this week",
         "all_unreachable": "None of the sources could be reached this week (perhaps there was "
                            "no network). The calls here are those fetched before.",

@@ -411,8 +411,10 @@ def import_(obj: Obj, file: Path) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object per source (a JSON array) for scripts and monitoring.")
 @pass_obj
-def status(obj: Obj) -> None:
+def status(obj: Obj, as_json: bool) -> None:
     """Per source: last run, calls, errors, healthy or not."""
     from zoneinfo import ZoneInfo
 
@@ -423,6 +425,9 @@ def status(obj: Obj) -> None:
     tz = ZoneInfo(cfg.schedule.timezone)
     store = obj.store()
     health = store.sources.latest()
+    if as_json:
+        click.echo(json.dumps([source_status(h) for h in health], ensure_ascii=False, indent=2))
+        return
     if not health:
         click.echo("No crawl has run yet. Run `fondsradar crawl`.")
     lines = status_lines(health, [], store.sources.of_run, tz)
@@ -434,6 +439,29 @@ def status(obj: Obj) -> None:
                   else "never (the schedule never fires; see `fondsradar check-config`)"))
     for line in status_lines([], store.runs.recent(5), store.sources.of_run, tz):
         click.echo(line)
+
+
+def source_status(row: dict[str, Any]) -> dict[str, Any]:
+    """One source's latest run as ``status --json`` prints it (docs/architecture.md)."""
+    from crawler.health import FieldStats
+
+    healthy = row["status"] == "ok"
+    try:
+        problems = json.loads(row.get("problems") or "[]")
+    except ValueError:
+        problems = []
+    if not isinstance(problems, list):
+        problems = []
+    if not healthy and not problems and row.get("message"):
+        problems = [row["message"]]  # a run recorded before problems were kept one by one
+    fields = FieldStats.from_json(row.get("fields"))
+    return {
+        "source": row["source"], "last_run": row["finished_at"], "healthy": healthy,
+        "problems": [str(p) for p in problems] if not healthy else [],
+        "calls": int(row["items"] or 0),
+        "fields": fields.shares() if fields else {},
+        "cause": row.get("cause") or "", "last_good_run": row.get("last_ok"),
+    }
 
 
 @cli.command()

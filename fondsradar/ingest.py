@@ -28,7 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extensions import SUMMARY_MARK
-from crawler.health import DROPPED_VALUES, OK, assess
+from crawler.health import (
+    DROPPED_VALUES,
+    OK,
+    SCRIPT_SHELL,
+    assess,
+    baseline_of,
+    field_stats,
+    keep_last_good,
+)
 from crawler.pipelines import Dedupe, Drop, normalise, read_record, validate
 from crawler.translations import merge_translations
 from crawler.watch import track
@@ -39,7 +47,7 @@ from records.store import SourceOutcome, Store
 # Summary stats the health verdict reads as lists of text; every other value must be a number
 # or a short text.
 _LIST_STATS = ("fondsradar/layout_changed", "fondsradar/offsite_redirect", "fondsradar/refused",
-               "fondsradar/too_large")
+               "fondsradar/too_large", SCRIPT_SHELL)
 _MAX_STAT_KEYS = 2_000
 
 
@@ -151,8 +159,14 @@ def ingest(
     stats = summary.stats
     if dropped:  # named in the source's health, which stays ok: the calls themselves are kept
         stats = {**stats, DROPPED_VALUES: dropped[:5], DROPPED_VALUES + "_count": len(dropped)}
-    previous = store.sources.last_good_items(source)
-    verdict = assess(stats, summary.reason, len(records), previous)
+    baseline = baseline_of(store.sources.last_good(source))
+    fields = field_stats(records)
+    verdict = assess(stats, summary.reason, len(records), baseline.items if baseline else None,
+                     fields=fields, baseline=baseline, today=today)
+    if verdict.status != OK and records:
+        # a broken page must not empty the stored calls: lost fields keep their last value
+        stored = {r["id"]: r for r in store.calls.raw(source)}
+        records = keep_last_good(records, stored, today)
     outcome = SourceOutcome(
         source=source, status=verdict.status, items=len(records), errors=verdict.errors,
         cause=verdict.cause, requests=_int(stats, "downloader/request_count"),
@@ -163,6 +177,8 @@ def ingest(
         # it, so its own count is the one that knows.
         not_modified=_int(stats, "httpcache/revalidate"),
         skipped=_int(stats, "fondsradar/skipped"),
+        fields=fields.to_json(verdict.lost),
+        problems=json.dumps(list(verdict.problems), ensure_ascii=False),
     )
     store.calls.save(run_id, source, records, outcome, started_at,
                      complete=verdict.status == OK)

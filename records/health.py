@@ -19,5 +19,7 @@ class Cause(StrEnum):
     HTTP = "http"  # the site answered with HTTP errors
     REFUSED = "refused"  # robots.txt, a redirect or link to another site, a request budget
     LAYOUT = "layout"  # no calls, or the pages lack what the spider reads
+    SHELL = "shell"  # a page is now an empty shell that a script fills in the browser
+    FIELDS = "fields"  # calls found, but a field they used to have is gone (e.g. deadlines)
     DROP = "drop"  # far fewer calls than last time
     ERROR = "error"  # a page could not be read (a spider error), or anything else

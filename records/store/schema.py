@@ -116,6 +116,14 @@ def m004_health_cause(db: Database) -> None:
     db.table("source_runs").add_column("cause", str)
 
 
+@migrations()
+def m005_source_fields(db: Database) -> None:
+    """Per source run: how many calls had each field (JSON: calls, have, lost), which is what
+    the next crawl is compared with, and its problems as a JSON list of sentences."""
+    for column in ("fields", "problems"):
+        db.table("source_runs").add_column(column, str)
+
+
 def now_iso() -> str:
     """UTC now, to the second: when the crawler saw something."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -29,6 +29,8 @@ class SourceOutcome:
     not_modified: int = 0
     skipped: int = 0
     cause: str = ""  # a records.health.Cause value; "" when healthy
+    fields: str = ""  # JSON {"calls", "have": {field: n}, "lost": [field]} (crawler.health)
+    problems: str = ""  # JSON list of plain sentences; ``message`` joins them
 
 
 class SourceRuns:
@@ -55,14 +57,17 @@ class SourceRuns:
             "requests": o.requests, "duration_s": round(o.duration_s, 3),
             "finish_reason": o.finish_reason, "message": o.message, "bytes": o.bytes,
             "not_modified": o.not_modified, "skipped": o.skipped, "cause": o.cause,
+            "fields": o.fields or None, "problems": o.problems or None,
         })
 
-    def last_good_items(self, source: str) -> int | None:
-        """How many calls the source's last healthy crawl found (None: never healthy)."""
-        row = self.db.execute(
-            "select items from source_runs where source = ? and status = 'ok' "
-            "order by id desc limit 1", [source]).fetchone()
-        return row[0] if row else None
+    def last_good(self, source: str) -> dict[str, Any] | None:
+        """The source's last healthy crawl (items, fields, and ``day``: the run's "today",
+        else the day it finished), or None."""
+        rows = list(self.db.query(
+            "select s.items, s.fields, s.finished_at, coalesce(r.today, s.finished_at) as day "
+            "from source_runs s left join runs r on r.id = s.run_id "
+            "where s.source = ? and s.status = 'ok' order by s.id desc limit 1", [source]))
+        return rows[0] if rows else None
 
     def latest(self) -> list[dict[str, Any]]:
         """Per source: its latest run, and its last good one."""
