@@ -163,12 +163,12 @@ def _summary(outcomes: list[Any]) -> None:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     from fondsradar.status_text import cause_words, detail_lines, fit
 
-    alike: dict[tuple[str, str], list[str]] = {}  # sources failing alike are told once
+    alike: dict[tuple[str, str, str], list[str]] = {}  # sources failing alike are told once
     for o in outcomes:
         if o.status != "ok":
-            alike.setdefault((str(o.cause), o.message), []).append(o.source)
-    for (cause, message), names in alike.items():  # the cause, then each problem on a line
-        row = {"cause": cause, "message": message}
+            alike.setdefault((str(o.cause), o.message, o.problems), []).append(o.source)
+    for (cause, message, found), names in alike.items():  # the cause, then each problem
+        row = {"cause": cause, "message": message, "problems": found}
         who = ", ".join(names)
         click.echo(fit(f"{who} failed: {cause_words(row) or 'see below'}"))
         for line in detail_lines(row, "  "):

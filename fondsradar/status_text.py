@@ -8,6 +8,7 @@ and a reason made of several problems is cut to the first and a count of the res
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -24,6 +25,8 @@ CAUSE_WORDS = {
     Cause.HTTP: "HTTP errors",
     Cause.REFUSED: "refused (robots.txt, redirect or limit)",
     Cause.LAYOUT: "pages may have changed",
+    Cause.SHELL: "page is now an empty script shell",
+    Cause.FIELDS: "calls lost a field; pages may have changed",
     Cause.DROP: "pages may have changed",
     Cause.ERROR: "a page could not be read",
 }
@@ -52,7 +55,14 @@ def cause_words(row: Mapping[str, Any]) -> str:
 
 
 def problems(row: Mapping[str, Any]) -> list[str]:
-    """A source's message as its separate problems (health joins them with "; ")."""
+    """A source's separate problems: as stored one by one (``problems``, a JSON list), else
+    its message split where health joins them ("; ")."""
+    try:
+        stored = json.loads(row.get("problems") or "null")
+    except (TypeError, ValueError):
+        stored = None
+    if isinstance(stored, list) and stored:
+        return [" ".join(strip_controls(str(p)).split()) for p in stored if str(p).strip()]
     message = " ".join(strip_controls(str(row.get("message") or "")).split())
     return [p for p in message.split("; ") if p]
 
@@ -70,10 +80,9 @@ def detail_lines(row: Mapping[str, Any], indent: str) -> list[str]:
 def reason(row: Mapping[str, Any], limit: int | None = None) -> str:
     """A failed source's reason in one line: its cause, then its first problem (cut so the
     whole fits ``limit``) and how many more there were."""
-    message = " ".join(str(row.get("message") or "").split())
-    problems = [p for p in message.split("; ") if p]
-    first = problems[0] if problems else ""
-    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    found = problems(row)
+    first = found[0] if found else ""
+    more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
     cause = cause_words(row)
     if limit is not None and first:
         room = limit - len(more) - (len(cause) + 2 if cause else 0)
