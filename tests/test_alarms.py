@@ -60,6 +60,13 @@ def without_deadline(slug: str) -> str:
                   '<dt>Application deadline</dt><dd><span class="js-date"></span></dd>', html)
 
 
+def lose_deadlines(site) -> None:
+    """Break the site in place: every call page loses its deadline, the listing is reworded."""
+    site.overrides["/en/grant/"] = listing_changed()
+    for slug in SLUGS:
+        site.overrides[f"/en/grant/{slug}/"] = without_deadline(slug)
+
+
 def good_week(tmp_path: Path, site) -> Path:
     config = write_config(tmp_path, "[sources.novonordisk]\nstart_urls = "
                           + toml_list([site.url("/en/grant/")]))
@@ -73,9 +80,7 @@ def good_week(tmp_path: Path, site) -> Path:
 def test_lost_field_is_an_alarm_and_keeps_the_last_good_values(tmp_path: Path) -> None:
     with serve(SITE) as site:
         config = good_week(tmp_path, site)
-        site.overrides["/en/grant/"] = listing_changed()
-        for slug in SLUGS:
-            site.overrides[f"/en/grant/{slug}/"] = without_deadline(slug)
+        lose_deadlines(site)
         broken = crawl(config, "novonordisk", today=WEEK_2)
         assert broken.returncode == 3, broken.stdout + broken.stderr
         row = status_json(config)["novonordisk"]
@@ -144,9 +149,7 @@ def test_script_shell_is_an_alarm_that_says_so(tmp_path: Path) -> None:
 def test_run_exits_3_when_a_field_is_lost(tmp_path: Path) -> None:
     with serve(SITE) as site:
         config = good_week(tmp_path, site)
-        site.overrides["/en/grant/"] = listing_changed()
-        for slug in SLUGS:
-            site.overrides[f"/en/grant/{slug}/"] = without_deadline(slug)
+        lose_deadlines(site)
         run = subprocess.run([sys.executable, "-m", "fondsradar", "--config", str(config),
                               "--today", WEEK_2, "run", "--no-send"], capture_output=True,
                              text=True, cwd=ROOT, timeout=180)
