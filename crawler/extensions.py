@@ -24,8 +24,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.faults import retry_waiting
+from crawler.health import SUMMARY_MARK
 
-SUMMARY_MARK = "FONDSRADAR-SUMMARY "
 logger = logging.getLogger("crawler.summary")
 
 

@@ -22,6 +22,10 @@ from typing import Any
 from records.clock import is_iso, local_date
 from records.health import Cause
 
+# The line a crawl job logs when its spider closes: this mark, then JSON {source, reason,
+# stats}; the verdict below is made from it (crawler/extensions.py writes it, the shell's
+# ingest step reads it). Here rather than beside the writer, so reading it imports no Scrapy.
+SUMMARY_MARK = "FONDSRADAR-SUMMARY "
 OK = "ok"
 FAILED = "failed"
 # Stats key: impossible values dropped from items (records.bounds), as "title: field: why".

@@ -10,11 +10,14 @@ change without its listing entry changing. Counted in the stats as ``fondsradar/
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import re
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.request import urlopen
 from weakref import WeakKeyDictionary
 
 from lxml import html as lxml_html
@@ -136,10 +139,6 @@ MAX_STATE_BYTES = 512 * 1024 * 1024
 def read_state(url: str) -> list[dict[str, Any]]:
     """The records of a state file (gzip'd JSON: ``{"records": [...]}``) at a file path,
     ``file://`` or ``http(s)://`` address; only well-formed records are kept."""
-    import gzip
-    import json
-    from urllib.request import urlopen
-
     if "://" not in url:
         with open(url, "rb") as fh:
             raw = fh.read(MAX_STATE_BYTES + 1)

@@ -90,8 +90,11 @@ def _run_local(cfg: Config, req: CrawlRequest, on_event: Callable[[Event], None]
     as soon as the child says that source's crawl is over, while the others go on."""
     log_file = req.log_file or cfg.db_path.parent / "logs" / f"crawl-{req.run_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    work = cfg.db_path.parent / "feeds" / f"run-{req.run_id}"
-    shutil.rmtree(work, ignore_errors=True)
+    # Feeds live only until they are ingested; the run lock makes this run the only one, so
+    # whatever an interrupted run left here can go.
+    feeds = cfg.db_path.parent / "feeds"
+    shutil.rmtree(feeds, ignore_errors=True)
+    work = feeds / f"run-{req.run_id}"
     started_at = now_iso()
     store = Store(cfg.db_path)
     try:

@@ -42,7 +42,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def scrapyd(home: Path, *, max_proc: int = 4, username: str = "", password: str = "",
-            port: int | None = None) -> Iterator[ScrapydServer]:
+            port: int | None = None, poll_interval: float = 0.2) -> Iterator[ScrapydServer]:
     """Start Scrapyd in ``home`` and yield it once it answers ``daemonstatus.json``."""
     home.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -50,7 +50,7 @@ def scrapyd(home: Path, *, max_proc: int = 4, username: str = "", password: str 
 bind_address = 127.0.0.1
 http_port = {port}
 max_proc = {max_proc}
-poll_interval = 0.2
+poll_interval = {poll_interval}
 eggs_dir = {home / 'eggs'}
 logs_dir = {home / 'logs'}
 items_dir = {home / 'items'}
