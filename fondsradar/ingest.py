@@ -22,7 +22,8 @@ import gzip
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ from records.store import SourceOutcome, Store
 _LIST_STATS = ("fondsradar/layout_changed", "fondsradar/offsite_redirect", "fondsradar/refused",
                "fondsradar/too_large", SCRIPT_SHELL)
 _MAX_STAT_KEYS = 2_000
-_ITEM_FIELDS = tuple(f.name for f in fields(CallItem))
+_ITEM_FIELDS = tuple(f.name for f in dataclass_fields(CallItem))
 
 
 @dataclass
