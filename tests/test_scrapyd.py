@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from fondsradar.egg import build_egg
+from fondsradar.ingest import summary_in_log
 from fondsradar.scrapyd_api import Scrapyd
 from tests.sites.server import (
     ROOT,
@@ -221,3 +222,47 @@ def test_deploy_uploads_once_and_uses_the_password_from_the_environment(tmp_path
     assert wrong.returncode == 1 and "refused the user name or password" in wrong.stderr
     for result in (first, second, unset, wrong):
         assert "s3cret-pw" not in result.stdout + result.stderr
+
+
+def test_interrupting_the_command_cancels_its_jobs(node: ScrapydServer, tmp_path: Path) -> None:
+    with serve("pdj") as pdj:
+        config = _config(tmp_path, f"[sources.pdj]\nstart_urls = "
+                                   f"{toml_list([pdj.url('/nyheder/')])}", _engine(node.url))
+        pdj.faults["/nyheder/"] = "hold"
+        proc = _start_crawl(config, "pdj")
+        try:
+            assert pdj.arrived.wait(120), "the job never asked for the listing"
+            api = Scrapyd(node.url)
+            job = _running_job(api, "pdj")
+            proc.send_signal(signal.SIGINT)  # Ctrl+C
+            out, err = proc.communicate(timeout=300)
+        finally:
+            pdj.release.set()
+        for _ in range(600):  # the cancelled job winds down on Scrapyd
+            if api.jobs()[job["id"]].state == "finished":
+                break
+            time.sleep(0.1)
+    assert proc.returncode == 1, out + err
+    assert "Aborted." in err  # click turns Ctrl+C into its Abort
+    finished = api.jobs()[job["id"]]
+    assert finished.state == "finished"
+    # Cancelled by the command, not run to its end: Scrapy closed it on the signal.
+    summary = summary_in_log(api.read_text(finished.log_url), "pdj")
+    assert summary is not None and summary.reason == "shutdown"
+    store = sqlite3.connect(tmp_path / "fondsradar.db")
+    try:
+        [(status,)] = store.execute("select status from runs").fetchall()
+    finally:
+        store.close()
+    assert status == "interrupted"
+
+
+def test_a_scrapyd_that_keeps_no_feeds_is_named(tmp_path: Path) -> None:
+    with scrapyd(tmp_path / "node", keep_items=False) as server, serve("pdj") as pdj:
+        config = _config(tmp_path, f"[sources.pdj]\nstart_urls = "
+                                   f"{toml_list([pdj.url('/nyheder/')])}", _engine(server.url))
+        result = crawl(config, "pdj")
+    assert result.returncode == 3, result.stdout + result.stderr
+    status, message = _last_message(config, "pdj")
+    assert status == "failed"
+    assert "Scrapyd keeps no item feeds" in message and "items_dir" in message

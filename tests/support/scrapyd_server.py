@@ -42,8 +42,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def scrapyd(home: Path, *, max_proc: int = 4, username: str = "", password: str = "",
-            port: int | None = None, poll_interval: float = 0.2) -> Iterator[ScrapydServer]:
-    """Start Scrapyd in ``home`` and yield it once it answers ``daemonstatus.json``."""
+            port: int | None = None, poll_interval: float = 0.2,
+            keep_items: bool = True) -> Iterator[ScrapydServer]:
+    """Start Scrapyd in ``home`` and yield it once it answers ``daemonstatus.json``.
+
+    ``keep_items=False`` leaves ``items_dir`` empty, Scrapyd's default: it then keeps no feeds.
+    """
     home.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     (home / "scrapyd.conf").write_text(f"""[scrapyd]
@@ -53,7 +57,7 @@ max_proc = {max_proc}
 poll_interval = {poll_interval}
 eggs_dir = {home / 'eggs'}
 logs_dir = {home / 'logs'}
-items_dir = {home / 'items'}
+items_dir = {home / 'items' if keep_items else ''}
 dbs_dir = {home / 'dbs'}
 jobs_to_keep = 100
 finished_to_keep = 1000
