@@ -34,6 +34,8 @@ from tests.sites.server import (
     write_config,
 )
 from tests.support.scrapyd_server import ScrapydServer, free_port, scrapyd
+from tests.support.sedia import FETCHED
+from tests.support.sedia_server import sedia_server
 
 INTERREG = ["/oks/da/kalender/ansogningsrunde-2027-1.html", "/northsea/calls/call-7.html",
             "/oks/da/om-programmet.html"]
@@ -124,6 +126,21 @@ def test_scrapyd_stores_the_same_calls_as_the_local_engine(
         skipped = conn.execute("select sum(skipped) from source_runs where run_id = "
                                "(select max(id) from runs)").fetchone()[0]
     assert skipped > 0
+
+
+def test_the_eu_api_source_stores_the_same_on_scrapyd(node: ScrapydServer, tmp_path: Path
+                                                      ) -> None:
+    """erasmus (the SEDIA search API, real responses from tests/fixtures) through both engines."""
+    with sedia_server() as url:
+        sources = f'[sources.erasmus]\nsearch_url = "{url}"'
+        local = _config(tmp_path / "local", sources)
+        remote = _config(tmp_path / "remote", sources, _engine(node.url))
+        results = [crawl(cfg, "erasmus", today=FETCHED) for cfg in (local, remote)]
+    for result in results:
+        assert result.returncode == 0, result.stdout + result.stderr
+    local_calls = stored(local, FETCHED)
+    assert len(local_calls) == 7
+    assert _comparable(stored(remote, FETCHED)) == _comparable(local_calls)
 
 
 def _start_crawl(config: Path, *sources: str) -> subprocess.Popen[str]:
