@@ -26,6 +26,7 @@ from fondsradar.scrapyd_api import Scrapyd
 from tests.sites.server import (
     ROOT,
     TODAY,
+    Site,
     crawl,
     health,
     serve,
@@ -159,6 +160,17 @@ def _running_job(api: Scrapyd, spider: str) -> dict:
     raise AssertionError("the job never showed as running")
 
 
+def _held_crawl(node: ScrapydServer, pdj: Site, config: Path
+                ) -> tuple[subprocess.Popen[str], Scrapyd, dict]:
+    """``fondsradar crawl pdj`` started with the pdj listing held: its job is running and
+    waiting for the answer until the test sets ``pdj.release``."""
+    pdj.faults["/nyheder/"] = "hold"
+    proc = _start_crawl(config, "pdj")
+    assert pdj.arrived.wait(120), "the job never asked for the listing"
+    api = Scrapyd(node.url)
+    return proc, api, _running_job(api, "pdj")
+
+
 def _last_message(config: Path, source: str) -> tuple[str, str]:
     row = health(config)[source]
     return row["status"], row["message"]
@@ -173,12 +185,8 @@ def test_a_job_that_dies_or_is_cancelled_fails_its_source_and_loses_nothing(
         assert crawl(config, "pdj").returncode == 0
         before = stored(config)
         assert before
-        pdj.faults["/nyheder/"] = "hold"
-        proc = _start_crawl(config, "pdj")
+        proc, api, job = _held_crawl(node, pdj, config)
         try:
-            assert pdj.arrived.wait(120), "the job never asked for the listing"
-            api = Scrapyd(node.url)
-            job = _running_job(api, "pdj")
             if how == "killed":
                 os.kill(job["pid"], signal.SIGKILL)  # as the kernel's OOM killer would
             else:
@@ -245,12 +253,8 @@ def test_interrupting_the_command_cancels_its_jobs(node: ScrapydServer, tmp_path
     with serve("pdj") as pdj:
         config = _config(tmp_path, f"[sources.pdj]\nstart_urls = "
                                    f"{toml_list([pdj.url('/nyheder/')])}", _engine(node.url))
-        pdj.faults["/nyheder/"] = "hold"
-        proc = _start_crawl(config, "pdj")
+        proc, api, job = _held_crawl(node, pdj, config)
         try:
-            assert pdj.arrived.wait(120), "the job never asked for the listing"
-            api = Scrapyd(node.url)
-            job = _running_job(api, "pdj")
             proc.send_signal(signal.SIGINT)  # Ctrl+C
             out, err = proc.communicate(timeout=300)
         finally:
