@@ -186,6 +186,24 @@ class _Head:
     rest: str
 
 
+def join_label_lines(lines: Sequence[str], labels: LabelSet) -> list[str]:
+    """Lines in which a label that stands alone ("Opening date", from a ``<dt>`` or ``<th>``)
+    is joined with the line after it ("Opening date: 1 March 2027"), for readers that take a
+    page line by line (the Interreg round finder)."""
+    patterns = compile_labels(labels)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        hit = _match(lines[i], patterns)
+        if hit and not hit[1] and i + 1 < len(lines) and not _match(lines[i + 1], patterns):
+            out.append(f"{lines[i].rstrip(': ')}: {lines[i + 1]}")
+            i += 2
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
 def _split_multi_label_lines(lines: list[Line], patterns: list[_Pattern]) -> list[Line]:
     """"Call opens: 1 May Call closes: 5 Sep" on one short line becomes two lines."""
     out: list[Line] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.labels import find_labels
+from crawler.labels import find_labels, join_label_lines
 from crawler.structured import MAX_AMOUNT, structured_facts
 from crawler.text import html_to_text, visible_lines
 from crawler.vocabulary import VOCABULARY, label_set, status_word
@@ -94,3 +94,12 @@ def test_html_to_text_is_the_line_reader() -> None:
     assert html_to_text(html) == "\n".join(visible_lines(html)) == "First\na b\nLast"
     html_to_text('<div class="eui-u-mt-l><p>SEDIA\'s broken markup</p></div>')  # no error
     assert html_to_text(None) == "" and html_to_text("") == ""
+
+
+def test_a_label_alone_on_its_line_is_joined_with_its_value() -> None:
+    labels = label_set({"opens": [], "deadline": []})
+    lines = ["Call 2027:2", "Opening date", "1 March 2027", "Closing date", "14 April 2027",
+             "Deadline: 2 May 2027", "Prose follows"]
+    assert join_label_lines(lines, labels) == [
+        "Call 2027:2", "Opening date: 1 March 2027", "Closing date: 14 April 2027",
+        "Deadline: 2 May 2027", "Prose follows"]

@@ -25,6 +25,10 @@ Layouts, one line each:
 - pdj/prose: the prize's deadline and money only in sentences.
 - pdj/facts: a <dl> with Danish labels (Nomineringsfrist, Prisbeløb).
 - pdj/structured: the prize's facts only in JSON-LD.
+- interreg/prose: a round page with the period in a Danish sentence ("åben fra den 1. marts
+  2027, og ansøgningsfristen er den 14. april 2027 kl. 12.00").
+- interreg/facts: English labels in a <dl> (Opening date, Closing date).
+- interreg/table: <th>/<td> rows (Call opens, Application deadline "at 12:00").
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 
 import pytest
 
+from crawler.spiders.interreg import InterregSpider
 from crawler.spiders.novonordisk import NovoNordiskSpider
 from crawler.spiders.pdj import PdjSpider
 from crawler.spiders.villum_velux import VillumVeluxSpider
@@ -106,6 +111,17 @@ def test_pdj_prize_layouts_give_the_same_call(layout: str) -> None:
     spider, found = crawl_layout("pdj", layout, PdjSpider, "/nyheder/")
     check(found, PRIZE)
     assert {i.status for t, i in found.items() if t not in PRIZE} == {"watch"}  # news
+    assert layout_changed(spider) == []
+
+
+@pytest.mark.parametrize("layout", ["prose", "facts", "table"])
+def test_interreg_round_layouts_give_the_same_round(layout: str) -> None:
+    with serve("layouts/interreg") as site:
+        spider = make_spider(InterregSpider,
+                             {"interreg": {"pages": [{"url": site.url(f"/{layout}.html")}]}})
+        [item] = walk(spider)
+    assert (item.status, item.opens, item.deadlines) == (
+        "forthcoming", "2027-03-01", ["2027-04-14T12:00:00+02:00"])
     assert layout_changed(spider) == []
 
 

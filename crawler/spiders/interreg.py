@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
+from crawler.labels import join_label_lines
 from crawler.pagewatch import PageWatchSpider, all_dates, deadline_dates, opens_date, upcoming
 from crawler.parsing import year_from_context
 from records.call import CallItem
@@ -39,6 +40,8 @@ ROUND_WORDS = re.compile(
     r"|opslag|\bcalls?\b|\bround\b|applications?|ansøgning|ansökan|søknad",
     re.I,
 )
+# Labels whose value may stand on the next line; the shared vocabularies widen them.
+ROUND_LABELS: dict[str, list[str]] = {"opens": [], "deadline": []}
 WINDOW = 4  # lines around a deadline that may say it is a round ("Call 7 is open!")
 STEPS = 8  # lines below an opening date whose deadlines still belong to it (two-step calls)
 
@@ -89,7 +92,9 @@ class InterregSpider(PageWatchSpider):
         The year of a yearless period comes from the title ("Ansøgningsrunde 2022:1").
         """
         year = year_from_context(title)
-        lines = [line for line in text.splitlines() if line.strip()]
+        # "Opening date" / "1 March 2027" (a <dl> or table row) read as one line
+        lines = join_label_lines([line for line in text.splitlines() if line.strip()],
+                                 self.labels_with(ROUND_LABELS))
         on_page = set(deadline_dates(text, self.today, year))
         candidates: list[Round] = []
         opens: str | None = None
