@@ -21,6 +21,8 @@ import pytest
 from crawler.outbound import OutboundPolicy, configured_urls, is_local_host, is_public
 from tests.sites.server import ROOT, TODAY, toml_list, write_config
 from tests.support.hostile import call_page, gzipped, hostile_site, listing
+from tests.test_digest_support import SmtpServer
+from tests.test_hostile_values import send_digest
 
 SECRET = "s3cr3t-smtp-password-for-the-hostile-test"
 
@@ -151,6 +153,12 @@ def test_links_from_pages_never_leave_the_sites(tmp_path: Path) -> None:
     assert SECRET not in har and "root:" not in har
     assert all(e["request"]["url"].startswith(site.base)
                for e in json.loads(har)["log"]["entries"])
+    # The week's digest still goes out, with the calls of the hostile crawl in it.
+    with SmtpServer() as server:
+        sent = send_digest(config, server.port)
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        [mail] = server.received
+    assert "Science teaching a 2027" in mail.message.as_string()
 
 
 def test_allowed_hosts_open_exactly_the_listed_sites(tmp_path: Path) -> None:

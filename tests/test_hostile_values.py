@@ -203,7 +203,7 @@ def test_a_crawled_impossible_value_is_dropped_and_the_digest_still_goes_out(
     assert calls["Naturfag for piger 2027"]["amount_max"] is None
     assert calls["Teknologi i skolen 2027"]["deadlines"]
     with SmtpServer() as server:
-        sent = _send_digest(config, server.port)
+        sent = send_digest(config, server.port)
         assert sent.returncode == 0, sent.stdout + sent.stderr
         assert len(server.received) == 1
         body = server.received[0].message.as_string()
@@ -214,7 +214,7 @@ def test_a_crawled_impossible_value_is_dropped_and_the_digest_still_goes_out(
         assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
 
 
-def _send_digest(config: Path, port: int):
+def send_digest(config: Path, port: int):
     """`digest --send` to one group, through the SMTP server on loopback at ``port``."""
     text = config.read_text(encoding="utf-8")
     text += ('\n[[digest.groups]]\nname = "Team"\nemails = ["stem@example.dk"]\n'
