@@ -7,6 +7,7 @@ so this module stays free of Scrapy and Twisted.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ DEFAULT_MAX_REQUESTS = 10_000
 SCHEMES = frozenset({"http", "https"})
 _WEB_PORTS = frozenset({80, 443})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$")
 
 
 def is_public(address: str) -> bool:
@@ -50,7 +52,19 @@ def is_local_host(host: str) -> bool:
 
 
 def _norm_host(host: str) -> str:
-    return host.lower().rstrip(".").removeprefix("www.")
+    return _ascii_host(host).removeprefix("www.")
+
+
+def _ascii_host(host: str) -> str:
+    """A host name as it goes on the wire: lower case, no trailing dot, IDNA (``ærø.dk`` →
+    ``xn--r-3fa9c.dk``), the form Scrapy requests it in."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def _port(scheme: str, port: int | None) -> int | None:
@@ -109,9 +123,14 @@ class OutboundPolicy:
             return "not a valid web address"
         if parts.scheme not in SCHEMES:
             return f"only http and https are fetched, not {parts.scheme or 'a relative'} address"
-        host = (parts.hostname or "").lower().rstrip(".")
+        host = _ascii_host(parts.hostname or "")
         if not host:
             return "no host name"
+        if "@" in parts.netloc:
+            # user@host: parsers disagree on where the host starts, so no such address is fetched
+            return "an address with a user name before the host (user@host) is not fetched"
+        if not (_HOST_NAME.match(host) or is_literal(host)):
+            return f"{host} is not a valid host name"
         if is_local_host(host) and not self.local_ok:
             return "an address inside this machine or its network"
         ports = self.hosts.get(_norm_host(host))

@@ -66,16 +66,34 @@ def test_the_rules_refuse_what_leaves_the_sites() -> None:
         "http://metadata.google.internal/": "inside this machine",
         "https://novonordiskfonden.dk.evil.example/x": "not one of this source's sites",
         "https://evil.example/?u=https://novonordiskfonden.dk/": "not one of this source's",
-        "https://novonordiskfonden.dk@evil.example/": "not one of this source's sites",
+        "https://novonordiskfonden.dk@evil.example/": "user name before the host",
+        "https://evil.example%2f@novonordiskfonden.dk/": "user name before the host",
+        "https://u:p@novonordiskfonden.dk/": "user name before the host",
+        "https://novonordiskfonden.dk%2eevil.example/": "not a valid host name",
         "https://novonordiskfonden.dk:22/": "port 22",
         "https://cdn.example.org/file": "port 443",
         "http://[::1/": "not a valid web address",
+        "http://2130706433/": "not one of this source's sites",  # 127.0.0.1 as one number
+        "http://0x7f000001/": "not one of this source's sites",
+        "http://127.1/": "not one of this source's sites",
+        "http://[fe80::1%25eth0]/": "inside this machine",
+        "HTTP://169.254.169.254/": "inside this machine",
+        "https://novonordiskfonden.dk\\@evil.example/": "user name before the host",
     }
     for url in ok:
         assert policy.refusal(url) is None, url
     for url, words in refused.items():
         reason = policy.refusal(url)
         assert reason is not None and words in reason, (url, reason)
+
+
+def test_a_danish_host_name_matches_its_wire_form() -> None:
+    from scrapy import Request
+
+    policy = OutboundPolicy(["https://www.ærø.dk/puljer/"])
+    assert policy.refusal(Request("https://ærø.dk/puljer/2027").url) is None
+    assert policy.refusal("https://xn--r-3fa9c.dk/x") is None
+    assert "not one of" in (policy.refusal("https://aero.dk/x") or "")
 
 
 def test_the_address_rules() -> None:

@@ -131,18 +131,23 @@ def _resolve(root: Path, path: str, query: dict[str, list[str]]
 
 
 @contextlib.contextmanager
-def serve(name: str, **faults: int | str) -> Iterator[Site]:
-    """Serve ``tests/sites/<name>`` on a free loopback port for the duration of the block."""
-    site = Site(SITES / name, faults=dict(faults))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def running(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve in a thread for the duration of the block; yields the base URL."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield site
+        yield f"http://{server.server_address[0]}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def serve(name: str, **faults: int | str) -> Iterator[Site]:
+    """Serve ``tests/sites/<name>`` on a free loopback port for the duration of the block."""
+    site = Site(SITES / name, faults=dict(faults))
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))) as base:
+        site.base = base
+        yield site
 
 
 # ------------------------------------------------------------------------- offline pages

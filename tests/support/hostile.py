@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from tests.sites.server import running
 
 Route = tuple[int, dict[str, str], bytes]
 
@@ -94,12 +95,6 @@ def hostile_site(host: str = "127.0.0.1", routes: dict[str, Route] | None = None
     """Serve a :class:`HostileSite` on a free port of ``host`` (loopback only)."""
     assert host.startswith("127."), "tests never listen beyond loopback"
     site = HostileSite(host, dict(routes or {}))
-    server = ThreadingHTTPServer((host, 0), _handler(site))
-    site.base = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(ThreadingHTTPServer((host, 0), _handler(site))) as base:
+        site.base = base
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
