@@ -195,6 +195,9 @@ FIELD_NAMES = {"deadline": "a deadline", "amount": "an amount", "opening": "an o
 USED_SHARE = 0.5
 LOST_RATIO = 0.5
 LOST_MIN_CALLS = 4
+# Fields are compared only when both crawls found at least this many calls: a source with one
+# call now and then (an Interreg round, a prize) changes its fields with the call, not its page.
+MIN_CALLS = 2
 
 
 @dataclass(frozen=True)
@@ -272,10 +275,11 @@ def lost_fields(now: FieldStats, before: FieldStats, since: str = "last time"
     """(field, plain sentence) for each field the calls used to have and lost, e.g. "8 calls
     found, but none has a deadline — last week 8 of 8 did; the page layout may have changed".
 
-    Compared only when both crawls found calls: no calls at all is its own problem.
+    Compared only when both crawls found at least :data:`MIN_CALLS` calls: no calls at all is
+    its own problem, and a lone call's fields change with the call.
     """
     out: list[tuple[str, str]] = []
-    if not now.calls or not before.calls:
+    if now.calls < MIN_CALLS or before.calls < MIN_CALLS:
         return out
     for name, words in FIELD_NAMES.items():
         had, share_before = before.have.get(name, 0), before.share(name) or 0.0
@@ -283,8 +287,7 @@ def lost_fields(now: FieldStats, before: FieldStats, since: str = "last time"
         if share_before < USED_SHARE or had == 0:
             continue
         if has == 0:
-            found = "none has" if now.calls > 1 else "it has no"
-            what = words if now.calls > 1 else words.split(" ", 1)[1]
+            found, what = "none has", words
         elif had >= LOST_MIN_CALLS and share_now < share_before * LOST_RATIO:
             found = f"only {has} {'has' if has == 1 else 'have'}"
             what = words
