@@ -336,6 +336,8 @@ def keep_last_good(items: Iterable[dict[str, Any]], stored: Mapping[str, Mapping
                 kept[name] = before.get(name) or str(old.get("last_seen") or on.isoformat())[:10]
         if kept:
             extra["not_confirmed"] = kept
+            if ("deadline" in kept or "opening" in kept) and old.get("status"):
+                item["status"] = old["status"]  # it was decided from the dates now missing
         item["extra"] = extra
         out.append(item)
     return out

@@ -27,6 +27,7 @@ from crawler.health import (
     when,
 )
 from crawler.shells import is_script_shell
+from records.store import Store
 from tests.sites.server import ROOT, SITES, crawl, serve, stored, toml_list, write_config
 
 SITE = "layouts/novonordisk/cards"
@@ -98,6 +99,12 @@ def test_lost_field_is_an_alarm_and_keeps_the_last_good_values(tmp_path: Path) -
         assert science["extra"]["not_confirmed"] == {"deadline": science["last_seen"][:10]}
         closed = calls["Outdoor Science Learning 2026"]
         assert closed["deadlines"] == ["2026-10-01"] and closed["status"] == "closed"
+        store = Store(config.parent / "fondsradar.db")
+        try:  # no change of deadline or status is announced because of a broken page
+            changed = {c["field"] for r in calls.values() for c in store.calls.changes(r["id"])}
+        finally:
+            store.close()
+        assert not changed & {"deadlines", "status", "amount_min", "amount_max"}, changed
         # the digest's source-health section says what broke, in Danish
         digest = subprocess.run([sys.executable, "-m", "fondsradar", "--config", str(config),
                                  "--today", WEEK_2, "digest", "--out", str(tmp_path / "out")],
@@ -208,15 +215,17 @@ def test_assess_fails_a_source_that_lost_a_field_and_names_the_cause() -> None:
 
 
 def test_keep_last_good_takes_back_lost_fields_only() -> None:
-    stored_calls = {"a": {"id": "a", "deadlines": ["2027-03-04"], "amount_max": 9.0,
+    stored_calls = {"a": {"id": "a", "status": "closed", "deadlines": ["2027-03-04"],
+                          "amount_max": 9.0,
                           "amount_min": None, "currency": "DKK", "description": "old",
                           "opens": None, "last_seen": "2027-01-04T06:00:00+00:00",
                           "extra": {}}}
-    items = [{"id": "a", "deadlines": [], "amount_max": 5.0, "amount_min": None,
+    items = [{"id": "a", "status": "open", "deadlines": [], "amount_max": 5.0, "amount_min": None,
               "currency": "DKK", "description": "new", "opens": None, "extra": {"k": 1}},
              {"id": "b", "deadlines": [], "extra": {}}]
     [a, b] = keep_last_good(items, stored_calls, date(2027, 1, 11))
     assert a["deadlines"] == ["2027-03-04"] and a["amount_max"] == 5.0
+    assert a["status"] == "closed"  # decided from the deadline the page lost: kept with it
     assert a["description"] == "new"
     assert a["extra"] == {"k": 1, "not_confirmed": {"deadline": "2027-01-04"}}
     assert b == items[1]
