@@ -21,6 +21,7 @@ health instead of letting the source silently yield less.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,9 +134,16 @@ class _Pattern:
 
 def compile_labels(labels: LabelSet) -> list[_Pattern]:
     """Regular expressions for every label variant, longest first (so "Application deadline"
-    wins over "Deadline"). Words may be joined by spaces, dashes or line decoration."""
+    wins over "Deadline"). Words may be joined by spaces, dashes or line decoration.
+
+    Compiled once per label set (a spider reads every page with the same set)."""
+    return _compiled(tuple((name, tuple(variants)) for name, variants in labels.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(labels: tuple[tuple[str, tuple[str, ...]], ...]) -> list[_Pattern]:
     out = []
-    for name, variants in labels.items():
+    for name, variants in labels:
         for label in variants:
             words = [re.escape(w) for w in normalise(label).split()]
             body = rf"[\s{_DECOR}]+".join(words)
@@ -210,7 +218,7 @@ def _split_multi_label_lines(lines: list[Line], patterns: list[_Pattern]) -> lis
     for line in lines:
         text = line.text
         starts: list[int] = []
-        if len(text) <= 2 * LONG_LINE:
+        if len(text) <= 2 * LONG_LINE and (":" in text or "\uff1a" in text):
             found = {m.start("label") for p in patterns for m in p.anywhere.finditer(text)}
             starts = sorted(s for s in found if s > 0)
         if not starts:
