@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.mirror import Mirror  # noqa: E402
+from fondsradar.demo import to_toml  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None  # GNU time: maxrss
@@ -66,35 +67,10 @@ STEPS = (FIRST, SECOND, RUN, COLD, ZERO)
 
 
 # ------------------------------------------------------------------------------- config
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _toml_tables(prefix: str, table: dict[str, Any]) -> str:
-    """A table and its sub-tables as TOML text (enough for [themes.*] and [matcher])."""
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    out = [f"[{prefix}]"] + [f'"{k}" = {_toml_value(v)}' if not re.match(r"^[A-Za-z0-9_-]+$", k)
-                             else f"{k} = {_toml_value(v)}" for k, v in scalars.items()]
-    text = "\n".join(out) + "\n\n"
-    for key, sub in table.items():
-        if isinstance(sub, dict):
-            text += _toml_tables(f"{prefix}.{key}", sub)
-    return text
-
-
 def write_config(folder: Path, mirror: Mirror) -> Path:
     """config.toml in ``folder``: every source at the mirror, the project's themes."""
     project = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
-    themes = "".join(_toml_tables(f"themes.{slug}", t) for slug, t in project["themes"].items())
-    matcher = _toml_tables("matcher", project["matcher"]) if "matcher" in project else ""
+    ranking = to_toml({k: project[k] for k in ("themes", "matcher") if k in project})
     text = f"""# Written by benchmarks/bench_crawl.py: every source at a mirror on 127.0.0.1.
 [database]
 path = "{folder / 'data' / 'fondsradar.db'}"
@@ -105,7 +81,7 @@ obey_robots = true
 timeout_s = 30
 delay_s = 0
 {mirror.sources_toml()}
-{themes}{matcher}
+{ranking}
 [digest]
 language = "da"
 out_dir = "{folder / 'out'}"
