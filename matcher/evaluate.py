@@ -15,7 +15,7 @@ import json
 import math
 import sys
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from .config import themes_from_toml
-from .model import DEFAULT_SETTINGS, MatcherSettings, Theme
+from .model import DEFAULT_SETTINGS, MatcherSettings, Ranking, Theme
 from .scoring import rank
 
 LANGUAGE_NAMES = {"da": "Danish", "en": "English"}
@@ -137,8 +137,8 @@ def _orders_baseline(
     return order, theme_orders
 
 
-# The knobs a k-fold run chooses between on each training part: the ones staff are told
-# to try first (README, "Tuning"). Small on purpose: 8 rankings per fold.
+# The knobs a k-fold run chooses between on each training part, beside the config's own:
+# the ones staff are told to try first (README, "Tuning"). Small on purpose.
 GRID: tuple[dict[str, Any], ...] = tuple(
     {"no_level_factor": lv, "char_weight": cw, "title_weight": tw}
     for lv in (0.25, 0.45)
@@ -174,6 +174,9 @@ def evaluate(
     return report
 
 
+Choice = tuple[Sequence[Theme], MatcherSettings]
+
+
 def cross_validate(
     calls: Sequence[Mapping[str, Any]],
     themes: Sequence[Theme],
@@ -181,48 +184,93 @@ def cross_validate(
     folds: int = 5,
     grid: Sequence[Mapping[str, Any]] = GRID,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """k-fold figures: on each fold's training part, drop the keywords that only ever match
-    calls not relevant to their theme and pick the knobs of `grid` that score best; then rank
-    all calls with that choice and keep the held-out fold's scores. The figures are computed
-    on the pooled held-out scores, so they are comparable with the in-sample ones.
+    """k-fold figures: each fold's calls are scored by keywords and knobs chosen on the
+    other folds only (the training part), and the figures are computed on the pooled
+    held-out scores, so they are comparable with the in-sample ones.
+
+    The choice on a training part is the one a careful tuner makes, never looking at the
+    held-out fold:
+
+    - knobs: the config's own or one of `grid`, whichever scores best on the training part;
+    - keywords: those that matched at least two training calls and none relevant to their
+      theme are dropped (`_prune_keywords`) only if dropping them also helps on calls the
+      pruning did not see: an inner k-fold on the training part compares pruned and kept.
+      Pruning always looks good on the calls it was fitted on; a keyword that merely missed
+      the relevant calls of this sample may be the one that finds them in the next.
 
     Ranking sees every call's text in each fold (IDF is unsupervised, as on the real store);
     only the labels are held out. Folds are stratified by pagt grade, in id order.
     """
+    fold_of = _folds(calls, folds)
+    choices: list[dict[str, Any]] = []
+
+    def choose(train: Sequence[Mapping[str, Any]]) -> Choice:
+        candidates = [settings, *(dataclasses.replace(settings, **knobs) for knobs in grid)]
+        best = max(candidates, key=lambda st: _objective(train, themes, st))
+        inner = max(folds - 1, 2)
+        kept = _objective_of(_held_out(train, inner, lambda _: (themes, best)))
+        pruned = _objective_of(_held_out(
+            train, inner, lambda part: (_prune_keywords(part, themes, best)[0], best)
+        ))
+        fitted, dropped = _prune_keywords(train, themes, best)
+        if pruned <= kept:
+            fitted, dropped = list(themes), []
+        knobs = {k: getattr(best, k) for k in (grid[0] if grid else {})}
+        choices.append({"fold": len(choices), "dropped": dropped, **knobs,
+                        "inner": {"kept": round(kept, 4), "pruned": round(pruned, 4)}})
+        return fitted, best
+
+    return _held_out(calls, folds, choose, fold_of), choices
+
+
+def _folds(calls: Sequence[Mapping[str, Any]], folds: int) -> dict[str, int]:
+    """Call id -> fold, stratified by pagt grade (calls in grade and id order, dealt out)."""
     ordered = sorted(calls, key=lambda c: (_grade(c, "pagt"), str(c["id"])))
-    fold_of = {str(c["id"]): i % folds for i, c in enumerate(ordered)}
+    return {str(c["id"]): i % folds for i, c in enumerate(ordered)}
+
+
+def _held_out(
+    calls: Sequence[Mapping[str, Any]],
+    folds: int,
+    choose: Callable[[Sequence[Mapping[str, Any]]], Choice],
+    fold_of: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The figures of each call scored by `choose(the other folds)`, pooled over folds.
+
+    A choice that is the same in every fold (the same keyword lists and knobs) is ranked once.
+    """
+    fold_of = fold_of or _folds(calls, folds)
     total: dict[str, float] = {}
-    per_theme: dict[str, dict[str, float]] = {t.slug: {} for t in themes}
-    choices = []
+    per_theme: dict[str, dict[str, float]] = {}
+    ranked: dict[Any, list[Ranking]] = {}
     for fold in range(folds):
-        train = [c for c in calls if fold_of[str(c["id"])] != fold]
-        fitted, dropped = _prune_keywords(train, themes, settings)
-        best = max(
-            (dataclasses.replace(settings, **knobs) for knobs in grid),
-            key=lambda st: _objective(train, fitted, st),
-        )
-        for r in rank(calls, fitted, best):
+        fitted, chosen = choose([c for c in calls if fold_of[str(c["id"])] != fold])
+        key = (tuple((t.slug, tuple(t.keywords.items())) for t in fitted), chosen)
+        if key not in ranked:
+            ranked[key] = rank(calls, fitted, chosen)
+        for r in ranked[key]:
             if fold_of[r.id] == fold:
                 total[r.id] = r.score
-                for slug in per_theme:
-                    per_theme[slug][r.id] = r.themes.get(slug, 0.0)
-        knobs = {k: getattr(best, k) for k in (grid[0] if grid else {})}
-        choices.append({"fold": fold, "dropped": dropped, **knobs})
+                for slug, value in r.themes.items():
+                    per_theme.setdefault(slug, {})[r.id] = value
     ids = [str(c["id"]) for c in calls]
     order = sorted(ids, key=lambda i: (-total[i], i))
     theme_orders = {
-        slug: sorted(ids, key=lambda i, sc=scores: (-sc[i], i))
+        slug: sorted(ids, key=lambda i, sc=scores: (-sc.get(i, 0.0), i))
         for slug, scores in per_theme.items()
     }
-    return _metrics(calls, order, theme_orders), choices
+    return _metrics(calls, order, theme_orders)
 
 
 def _objective(
     calls: Sequence[Mapping[str, Any]], themes: Sequence[Theme], settings: MatcherSettings
 ) -> float:
     """What a tuning staff member looks at: pagt AP plus the mean theme nDCG@5."""
-    m = _metrics(calls, *_orders_ours(calls, themes, settings))
-    return m["pagt_ap"] + m["mean_theme_ndcg@5"]
+    return _objective_of(_metrics(calls, *_orders_ours(calls, themes, settings)))
+
+
+def _objective_of(figures: Mapping[str, Any]) -> float:
+    return float(figures["pagt_ap"] + figures["mean_theme_ndcg@5"])
 
 
 def _prune_keywords(
@@ -290,8 +338,10 @@ def format_report(report: Mapping[str, Any]) -> str:
     head = f"{report['calls']} labelled calls"
     if kfold:
         folds = report.get("kfold_choices") or []
+        pruned = sum(1 for f in folds if f["dropped"])
         head += (f"; k-fold: keywords and knobs chosen on {len(folds) - 1} of {len(folds)} "
-                 "parts, scored on the part left out")
+                 f"parts, scored on the part left out (keywords pruned in {pruned} of "
+                 f"{len(folds)}, where it also helped on calls the pruning had not seen)")
     return head + "\n" + "\n".join(lines)
 
 

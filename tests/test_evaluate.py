@@ -20,7 +20,14 @@ import pytest
 from sklearn.metrics import ndcg_score
 
 from matcher import Theme, themes_from_toml
-from matcher.evaluate import average_precision, evaluate, format_report, main, ndcg
+from matcher.evaluate import (
+    average_precision,
+    cross_validate,
+    evaluate,
+    format_report,
+    main,
+    ndcg,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "fixtures" / "labels" / "calls.jsonl"
@@ -107,9 +114,10 @@ def test_themes_beat_the_baseline(report: dict) -> None:
 
 
 def test_no_theme_falls_far_behind(report: dict) -> None:
-    weak = {slug: round(t["ndcg@5"], 3) for slug, t in report["ours"]["themes"].items()
-            if t["ndcg@5"] < 0.80}
-    assert not weak
+    for figures in (report["ours"], report["kfold"]):
+        weak = {slug: round(t["ndcg@5"], 3) for slug, t in figures["themes"].items()
+                if t["ndcg@5"] < 0.80}
+        assert not weak
 
 
 def test_every_themes_top_three_holds_two_relevant_calls(report: dict) -> None:
@@ -130,6 +138,29 @@ def test_kfold_chooses_on_the_other_parts_and_reports_its_choices(report: dict) 
     assert [c["fold"] for c in choices] == [0, 1, 2, 3, 4]
     assert all("no_level_factor" in c and isinstance(c["dropped"], list) for c in choices)
     assert set(report["kfold"]) == set(report["ours"])
+    # keywords are pruned exactly where the inner check found that it helps held-out calls
+    for c in choices:
+        assert bool(c["dropped"]) == (c["inner"]["pruned"] > c["inner"]["kept"]), c
+
+
+def test_kfold_prunes_a_keyword_that_only_ever_finds_the_wrong_calls() -> None:
+    """A keyword that, in every part, matches only calls not relevant to its theme (and
+    ranks them above relevant ones) is pruned: the inner check on calls the pruning did not
+    see agrees. Where the inner check disagrees, nothing is pruned (see the test above)."""
+    themes = [Theme("it", "Informatik", {"programmering": 1.0, "robot": 1.0}),
+              Theme("klima", "Klima", {"klima": 1.0})]
+    calls = []
+    for i in range(12):
+        calls.append(_labelled(f"p{i:02}", "da", "Programmering", {"pagt": 2, "it": 2}))
+        calls.append(_labelled(f"k{i:02}", "da", "Skolens have, natur og lidt om klima",
+                               {"pagt": 1, "klima": 1}))
+        calls.append(_labelled(f"r{i:02}", "da", "Robot", {"pagt": 0}))
+    report = evaluate(calls, themes, folds=0)
+    assert report["ours"]["pagt_ap"] < 1.0  # the robot calls outrank the klima calls
+    # no knobs to choose from, so that only pruning can help
+    kfold, choices = cross_validate(calls, themes, folds=3, grid=())
+    assert all(c["dropped"] == ["it:robot"] for c in choices), choices
+    assert kfold["pagt_ap"] == 1.0
 
 
 def test_the_runner_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
