@@ -49,7 +49,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("currency", "TEXT", "DKK, EUR, …"),
     ("theme", "TEXT", "The pagt theme the call fits best"),
     ("themes", "TEXT", "Every pagt theme the call fits (a JSON list)"),
-    ("why", "TEXT", "The words that matched the best theme"),
+    ("why", "TEXT", "The words that matched the best theme, in the digest's language"),
     ("source", "TEXT", "Where Fondsradar found it"),
     ("language", "TEXT", "da or en"),
     ("first_seen", "TEXT", "When Fondsradar first found it (UTC)"),
@@ -105,7 +105,8 @@ def write_snapshot(cfg: Config, store: Store, today: date, folder: Path, *,
     rankings = {r.id: r for r in rank_calls(cfg, records, feedback_from(store, today))
                 } if records else {}
     names = {slug: t.name for slug, t in cfg.themes.items()}
-    rows = [_row(r, rankings.get(r["id"]), names, today) for r in records
+    language = cfg.digest.language
+    rows = [_row(r, rankings.get(r["id"]), names, today, language) for r in records
             if r.get("status") != WATCH]
     # Numbered in deadline order (none last): Datasette shows a table in its key's order, where
     # its own sort would put calls without a deadline first.
@@ -146,14 +147,16 @@ def write_snapshot(cfg: Config, store: Store, today: date, folder: Path, *,
 
 
 def _row(record: dict[str, Any], ranking: Any, names: dict[str, str],
-         today: date) -> dict[str, Any]:
+         today: date, language: str) -> dict[str, Any]:
+    """One snapshot row. The "why" terms are the digest's: in the reader's language, so a
+    Danish reader sees "erhvervsuddannelse" where an English call matched "vocational"."""
     fits: list[tuple[float, str]] = []
     why: list[str] = []
     if ranking is not None:
         fits = sorted(((score, slug) for slug, score in ranking.themes.items()
                        if score > 0 and ranking.matched.get(slug)), reverse=True)
         if fits:
-            why = list(ranking.matched[fits[0][1]])
+            why = ranking.reasons(fits[0][1], language)
     deadline = record.get("next_deadline")
     days_left = None
     if deadline:

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from fondsradar.browse import COLUMNS, write_snapshot
+from records.store import Store
 from tests.conftest import ROOT, write_config
 from tests.test_digest_chromium import ARTIFACTS, _chromium, needs_chromium, png_size
-from tests.test_digest_support import TODAY, free_port, make_config, week_store
+from tests.test_digest_support import TODAY, call, free_port, make_config, save, week_store
 
 
 def _rows(db: Path, sql: str) -> list[dict[str, Any]]:
@@ -55,6 +56,24 @@ def test_the_snapshot_has_the_columns_a_reader_needs(tmp_path: Path) -> None:
     table = meta["databases"]["fondsradar"]["tables"]["calls"]
     assert table["facets"][:3] == ["source", "status", "theme"]
     assert "closing_within_30_days" in meta["databases"]["fondsradar"]["queries"]
+
+
+@pytest.mark.parametrize(("language", "shown", "not_shown"), [
+    ("da", "erhvervsuddannelse", "vocational"), ("en", "vocational", "erhvervsuddannelse")])
+def test_why_names_the_terms_in_the_digests_language(
+        tmp_path: Path, language: str, shown: str, not_shown: str) -> None:
+    """An English call that matched "vocational" reads "erhvervsuddannelse" to a Danish reader,
+    as in the digest's "Hvorfor" line."""
+    cfg = make_config(tmp_path, language=language)
+    store = Store(tmp_path / "fondsradar.db")
+    save(store, "novonordisk", [call(
+        "vet", "Vocational education for apprentices in manufacturing",
+        "Colleges offering vocational education and training to apprentices in technical "
+        "trades, with teachers and pupils in upper secondary schools.", language="en")])
+    snap = write_snapshot(cfg, store, TODAY, tmp_path / "browse")
+    (row,) = _rows(snap.database, "select why from calls")
+    terms = row["why"].split(", ")
+    assert shown in terms and not_shown not in terms
 
 
 def _get(url: str) -> Any:
