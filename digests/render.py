@@ -339,7 +339,8 @@ def _watched_view(call: Call, lang: str) -> dict[str, Any]:
 # The words for each cause of failure (records.health.Cause) in digests/words.py.
 _FAIL_WORDS = {Cause.OFFLINE: "fail_unreachable", Cause.UNREACHABLE: "fail_unreachable",
                Cause.HTTP: "fail_http", Cause.LAYOUT: "fail_empty", Cause.DROP: "fail_drop",
-               Cause.SHELL: "fail_shell", Cause.FIELDS: "fail_fields"}
+               Cause.SHELL: "fail_shell", Cause.FIELDS: "fail_fields",
+               Cause.REFUSED: "fail_refused"}
 
 
 def _health_view(h: SourceHealth, lang: str) -> dict[str, Any]:

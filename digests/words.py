@@ -60,6 +60,9 @@ WORDS: dict[str, dict[str, str]] = {
                        "siden kan have ændret sig; de sidst kendte oplysninger er beholdt",
         "field_deadline": "fristerne", "field_amount": "beløbene",
         "field_opening": "åbningsdatoerne", "field_description": "beskrivelserne", "and": "og",
+        "fail_refused": "{source}: Fondsradar stoppede selv hentningen i denne uge — siden "
+                        "førte til andre websteder, til flere sider end tilladt eller bad om "
+                        "ikke at blive hentet (fondsradar status fortæller hvad)",
         "fail_other": "{source}: hentningen fejlede i denne uge",
         "all_unreachable": "Ingen af kilderne kunne nås i denne uge (måske var der ingen "
                            "netforbindelse). Opslagene her er dem, der var hentet før.",
@@ -153,6 +156,9 @@ WORDS: dict[str, dict[str, str]] = {
         "field_deadline": "the deadlines", "field_amount": "the amounts",
         "field_opening": "the opening dates", "field_description": "the descriptions",
         "and": "and",
+        "fail_refused": "{source}: Fondsradar stopped fetching on purpose this week — the "
+                        "site led to other websites, to more pages than allowed, or asked not "
+                        "to be fetched (fondsradar status says which)",
         "fail_other": "{source}: fetching failed this week",
         "all_unreachable": "None of the sources could be reached this week (perhaps there was "
                            "no network). The calls here are those fetched before.",

@@ -25,6 +25,7 @@ from digests import (
 )
 from digests.formatting import amount_text, days_left, format_amount, format_deadline
 from digests.model import PageChanges
+from records.health import Cause
 
 TODAY = date(2027, 1, 11)
 THEMES = [Theme("piger_stem", "Piger og STEM"), Theme("informatik", "Informatik")]
@@ -69,6 +70,37 @@ def full_digest(language: str = "da", calls: list[Call] | None = None) -> Any:
     return compose(audience=GROUP, today=TODAY, language=language, themes=THEMES, calls=calls,
                    included={"x:moved"}, since="2027-01-04T07:00:00+00:00", changes=changes,
                    health=health)
+
+
+# What a failing source's line must say, per cause and language: written here from what each
+# cause means (records/health.py), not copied from digests/words.py.
+CAUSE_WORDS = {
+    Cause.OFFLINE: ("kunne ikke nås", "could not be reached"),
+    Cause.UNREACHABLE: ("kunne ikke nås", "could not be reached"),
+    Cause.HTTP: ("svarede med fejl", "answered with errors"),
+    Cause.REFUSED: ("andre websteder", "other websites"),
+    Cause.LAYOUT: ("ingen opslag fundet", "no calls found"),
+    Cause.SHELL: ("tom skal", "empty shell"),
+    Cause.FIELDS: ("fristerne og beløbene manglede", "the deadlines and the amounts were missing"),
+    Cause.DROP: ("langt færre opslag", "far fewer calls"),
+    Cause.ERROR: ("hentningen fejlede", "fetching failed"),
+}
+
+
+@pytest.mark.parametrize("cause", [c for c in Cause if c is not Cause.NONE])
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_failure_cause_is_told_in_the_readers_language(cause: Cause,
+                                                             language: str) -> None:
+    assert set(CAUSE_WORDS) == set(Cause) - {Cause.NONE}  # a new cause needs its words here
+    health = [SourceHealth("pdj", "failed", 0, "2027-01-04T05:40:00+00:00", "x", cause=cause,
+                           lost=("deadline", "amount"))]
+    digest = compose(audience=GROUP, today=TODAY, language=language, themes=THEMES,
+                     calls=[mk("a")], included=set(), since=None, changes=[], health=health)
+    text = nbsp(render_email(digest, max_per_section=15).text)
+    line = next(li for li in text.splitlines() if "Poul Due Jensen" in li)
+    expected = CAUSE_WORDS[cause][0 if language == "da" else 1]
+    assert expected in line, line
+    assert "{" not in line and ("denne uge" in line) == (language == "da")
 
 
 # ------------------------------------------------------------------------------ formats
