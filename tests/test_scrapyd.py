@@ -34,6 +34,7 @@ from tests.sites.server import (
     toml_list,
     write_config,
 )
+from tests.support.hostile import call_page, hostile_site, listing
 from tests.support.scrapyd_server import ScrapydServer, free_port, scrapyd
 from tests.support.sedia import FETCHED
 from tests.support.sedia_server import sedia_server
@@ -287,3 +288,37 @@ def test_a_scrapyd_that_keeps_no_feeds_is_named(tmp_path: Path) -> None:
     status, message = _last_message(config, "pdj")
     assert status == "failed"
     assert "Scrapyd keeps no item feeds" in message and "items_dir" in message
+
+
+def test_the_outbound_policy_and_budget_hold_inside_scrapyd_jobs(
+        node: ScrapydServer, tmp_path: Path) -> None:
+    """The jobs run in Scrapyd's processes, with the settings the egg and the schedule call
+    carry: a link to another site is refused there too, the request budget ends a crawler trap,
+    and the source's health says so exactly as it does on the local engine."""
+    with hostile_site("127.0.0.2") as elsewhere, hostile_site() as site:
+        site.html("/en/grant/", listing("/en/grant/call-a/",
+                                        head=f'<link rel="next" href="{elsewhere.url("/p2")}">'))
+        site.html("/en/grant/call-a/", call_page("Science teaching a 2027"))
+        for n in range(1, 40):  # a trap: every page links to one more
+            site.html(f"/list/{n}", listing(f"/en/grant/call-{n}/",
+                                            head=f'<link rel="next" href="/list/{n + 1}">'))
+            site.html(f"/en/grant/call-{n}/", call_page(f"Trap call {n} 2027"))
+        elsewhere.html("/p2", listing("/en/grant/trap/"))
+        sources = (f"[sources.novonordisk]\nstart_urls = "
+                   f"{toml_list([site.url('/en/grant/'), site.url('/list/1')])}\n"
+                   "max_requests = 15\n")
+        local = _config(tmp_path / "local", sources)
+        remote = _config(tmp_path / "remote", sources, _engine(node.url))
+        local_result = crawl(local)
+        local_requests = len(site.requests)
+        site.requests.clear()
+        result = crawl(remote)
+    assert elsewhere.requests == []
+    assert len(site.requests) == local_requests == 15, site.requests
+    assert result.returncode == local_result.returncode == 3, result.stdout + result.stderr
+    for config in (local, remote):
+        row = health(config)["novonordisk"]
+        assert row["status"] == "failed" and row["cause"] == "refused", row
+        assert "stopped after 15 requests" in row["message"], row["message"]
+        assert "outside the allowed sites were refused" in row["message"], row["message"]
+    assert "Science teaching a 2027" in stored(remote)
