@@ -175,6 +175,21 @@ class TermSet:
                 hits.update(i for i, rest in c.multi[first] if rest <= pairs)
         return [c.terms[i] for i in sorted(hits)]
 
+    def word_hits(self, language: str, stems: Iterable[str]) -> list[int]:
+        """The one-word terms (indexes into `compiled(language).terms`) that the stems are,
+        or contain as a compound part; repeats possible. What `find_terms` finds for a text's
+        words, for one written word at a time: ranking asks once per distinct word."""
+        hits = self.compiled(language).token_hits
+        return [i for stem in stems for i in hits(stem)]
+
+    def pair_terms(self, language: str) -> dict[int, frozenset[str]]:
+        """Each multi-word term (index into `compiled(language).terms`) with every stem pair
+        a text must contain to contain it, as `find_terms` requires them."""
+        c = self.compiled(language)
+        return {
+            i: rest | {first} for first, terms in c.multi.items() for i, rest in terms
+        }
+
     def find(self, doc: Doc) -> dict[str, list[str]]:
         """Label -> the terms found for it, as they were written."""
         out: dict[str, list[str]] = {}

@@ -271,23 +271,13 @@ def word_caches(
     return stems, runs
 
 
-def starting_pairs(
-    raws: Sequence[str], runs: _WordCache, starters: Collection[str]
-) -> tuple[str, ...]:
-    """`pairs_of` for the pairs that begin in one of the written words `starters` (those
-    whose running parts hold a start stem): found by position, without building the running
-    text, since most words of a call begin no phrase anyone looks for."""
-    out = []
-    n = len(raws)
-    for i in [i for i, raw in enumerate(raws) if raw in starters]:
-        seq = list(runs[raws[i]])
-        j = i + 1
-        while j < n and not runs[raws[j]]:  # stop words are not in the running text
-            j += 1
-        if j < n:
-            seq.append(runs[raws[j]][0])
-        out.extend(f"{a} {b}" for a, b in zip(seq, seq[1:], strict=False))
-    return tuple(out)
+def word_pairs(run: Sequence[str], following: str | None) -> list[str]:
+    """The stem pairs that begin in one written word: those between its running parts
+    (`run`: "EUX-forløb" -> eux, forloeb), and from its last part to `following`, the first
+    part of the next written word that is not a stop word (None: the field ends first).
+    `pairs_of` over a whole text is these, word after word."""
+    seq = [*run, following] if following is not None else list(run)
+    return [f"{a} {b}" for a, b in zip(seq, seq[1:], strict=False)]
 
 
 def pairs_of(
