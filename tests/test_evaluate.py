@@ -107,9 +107,11 @@ def test_pagt_average_precision(report: dict) -> None:
 
 
 def test_themes_beat_the_baseline(report: dict) -> None:
+    # measured 0.953 in-sample and 0.961 k-fold (keywords from the theme definitions and
+    # feedback from each theme's 3 best calls); 0.92 is the target on unseen calls
     ours = report["ours"]["mean_theme_ndcg@5"]
-    assert ours >= 0.90
-    assert report["kfold"]["mean_theme_ndcg@5"] >= 0.88
+    assert ours >= 0.93
+    assert report["kfold"]["mean_theme_ndcg@5"] >= 0.92
     assert ours >= report["baseline"]["mean_theme_ndcg@5"] + 0.20
 
 
@@ -127,10 +129,10 @@ def test_every_themes_top_three_holds_two_relevant_calls(report: dict) -> None:
 
 
 def test_languages_are_served_alike(report: dict) -> None:
-    # measured 0.024 in-sample and 0.025 k-fold
+    # measured 0.022 in-sample and k-fold; 0.03 is the target
     for figures in (report["ours"], report["kfold"]):
         by_language = figures["ap_by_language"]
-        assert abs(by_language["da"] - by_language["en"]) <= 0.035
+        assert abs(by_language["da"] - by_language["en"]) <= 0.03
 
 
 def test_kfold_chooses_on_the_other_parts_and_reports_its_choices(report: dict) -> None:
