@@ -47,6 +47,8 @@ ESTABLISHED: dict[str, str] = {
     "gender balance": "the piger_stem definition's own words",
     "foreign languages": "the sprog definition's own words",
     "young people": "standard English for 'unge', the pagt's target group",
+    "professional development": "standard English for 'kompetenceudvikling' of teachers and staff",
+    "renewable energy": "name of the field (Danish 'vedvarende energi')",
 }
 
 
