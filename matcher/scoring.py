@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -107,12 +108,26 @@ class _Call:
     record: Mapping[str, Any]
 
 
+class _Numbers(dict[str, int]):
+    """Written word -> its number, the next free one given to a word on first look-up.
+
+    `map(numbers.__getitem__, words)` then runs in C for every word already seen, as
+    scikit-learn's CountVectorizer numbers its vocabulary; only new words call Python.
+    """
+
+    def __missing__(self, word: str) -> int:
+        self[word] = number = len(self)
+        return number
+
+
 @dataclass
 class _Stream:
-    """The written words of one language's calls, every field of every call in a row."""
+    """The written words of one language's calls, every field of every call in a row, as
+    numbers (the words themselves are kept once each, in `ids`)."""
 
     rows: list[int] = field(default_factory=list)  # the calls, by row in the index
-    tokens: list[str] = field(default_factory=list)  # words and punctuation runs, in order
+    ids: _Numbers = field(default_factory=_Numbers)  # written word -> number
+    codes: array[int] = field(default_factory=lambda: array("q"))  # words and punctuation
     lengths: list[int] = field(default_factory=list)  # tokens per field, three per call
 
 
@@ -306,8 +321,9 @@ class _Index:
             )
             stream = streams[language]
             stream.rows.append(row)
+            number = stream.ids.__getitem__
             for raws in map(words, texts):
-                stream.tokens.extend(raws)
+                stream.codes.extend(map(number, raws))
                 stream.lengths.append(len(raws))
         acc = _Items()
         weights = np.array([s.title_weight, 1.0, s.keywords_weight])
@@ -332,16 +348,16 @@ class _Index:
         """Give one language's written words item ids, and their word pairs where a
         looked-for phrase can begin; add their occurrences in the calls to `acc`."""
         s = self.settings
-        first = dict.fromkeys(stream.tokens)
-        distinct = list(first)
+        distinct = list(stream.ids)  # in the order of their numbers
         base = len(acc.columns)
-        ids = dict(zip(distinct, range(base, base + len(distinct)), strict=True))
         stems, runs = word_caches(distinct, language, s.stemming)
         slot = acc.add_terms(language, self._terms)
         column = self.vocab.setdefault
         vocab = self.vocab
         parts = (
-            self._parts_of(language, frozenset(chain.from_iterable(map(stems.__getitem__, first))))
+            self._parts_of(
+                language, frozenset(chain.from_iterable(map(stems.__getitem__, distinct)))
+            )
             if s.compound_min > 0
             else None
         )
@@ -353,7 +369,8 @@ class _Index:
             if parts is not None:
                 found += [column(p, len(vocab)) for st in group for p in parts[st]]
             acc.add_item(found, [slot + i for i in word_hits(language, group)], ())
-        codes = np.fromiter(map(ids.__getitem__, stream.tokens), np.int64, len(stream.tokens))
+        local = np.frombuffer(stream.codes, dtype=np.int64)
+        codes = local + base
         lengths = np.asarray(stream.lengths, dtype=np.int64)
         rows = np.repeat(np.repeat(np.asarray(stream.rows, dtype=np.int64), 3), lengths)
         values = np.repeat(np.tile(weights, len(stream.rows)), lengths)
@@ -364,7 +381,6 @@ class _Index:
         # a stop word (see `word_pairs`). They depend only on the two words, so each distinct
         # (word, next word) becomes one item.
         starts = self._starts[language]
-        local = codes - base
         starting = np.fromiter(
             (not starts.isdisjoint(runs[raw]) for raw in distinct), bool, len(distinct)
         )
