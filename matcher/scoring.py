@@ -210,6 +210,18 @@ class _Items:
         return matrix
 
 
+def _is_signal(label: str) -> bool:
+    """Whether a label of the shared term set is an education signal's ("kind:label")."""
+    return label != _KEYWORD and not label.startswith(_EXCLUDE)
+
+
+def _ones(entries: list[tuple[int, int]], shape: tuple[int, int]) -> sp.csr_matrix:
+    """A 0/1 matrix of `shape` with a 1 at each (row, column) of `entries`."""
+    rows = [r for r, _ in entries]
+    cols = [c for _, c in entries]
+    return sp.csr_matrix((np.ones(len(entries)), (rows, cols)), shape=shape)
+
+
 def _with_structure(values: sp.csr_matrix, structure: sp.csr_matrix) -> sp.csr_matrix:
     """`structure` with the entries of `values` (whose entries it holds), 0 elsewhere.
 
@@ -425,26 +437,45 @@ class _Index:
             whole.data = (whole.data >= required[whole.indices]).astype(np.float64)
             found = found + whole
         found.eliminate_zeros()
-        signals, excluded = [], []
-        indptr, indices, slots = found.indptr, found.indices, self._slots
+        # signal terms -> their labels; calls with the same labels share one look-up
+        labels = sorted({t.label for t in self._slots if _is_signal(t.label)})
+        label_of = {label: i for i, label in enumerate(labels)}
+        to_label = _ones(
+            [(slot, label_of[t.label]) for slot, t in enumerate(self._slots)
+             if t.label in label_of],
+            (len(self._slots), len(labels)),
+        )
+        held = (found @ to_label).tocsr()
+        held.sort_indices()
+        known: dict[tuple[int, ...], dict[str, list[str]]] = {}
+        signals = []
         for row in range(len(self.calls)):
-            labels: set[str] = set()
-            by_label: dict[str, set[str]] = {}
-            for term in map(slots.__getitem__, indices[indptr[row] : indptr[row + 1]].tolist()):
-                if term.label.startswith(_EXCLUDE):
-                    by_label.setdefault(term.label[len(_EXCLUDE) :], set()).add(term.surface)
-                elif term.label != _KEYWORD:
-                    labels.add(term.label)
-            signals.append(signals_from_labels(labels))
-            excluded.append(by_label)
+            key = tuple(held.indices[held.indptr[row] : held.indptr[row + 1]].tolist())
+            if key not in known:
+                known[key] = signals_from_labels({labels[i] for i in key})
+            signals.append({kind: list(names) for kind, names in known[key].items()})
+        # exclude terms, by label: only the few calls that hold one are looked at
+        excluded: list[dict[str, set[str]]] = [{} for _ in self.calls]
+        excludes = np.array([t.label.startswith(_EXCLUDE) for t in self._slots], dtype=bool)
+        hits = found[:, np.flatnonzero(excludes)].tocoo() if excludes.any() else None
+        if hits is not None:
+            terms = [t for t in self._slots if t.label.startswith(_EXCLUDE)]
+            for row, i in zip(hits.row.tolist(), hits.col.tolist(), strict=True):
+                label = terms[i].label[len(_EXCLUDE) :]
+                excluded[row].setdefault(label, set()).add(terms[i].surface)
         return signals, excluded
 
     def _parts_of(self, language: str, tokens: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Word stem -> keyword stems found inside it as compound parts, `tokens` included."""
         cache = self._parts_cache.setdefault(language, {})
+        compiled = self._terms.compiled(language)
+        # the keyword stem of each term, None for the other terms; most words hold none
+        stem_of = [t.stems[0] if t.label == _KEYWORD else None for t in compiled.terms]
+        compounds = compiled.compounds
         for token in tokens.difference(cache):
-            cache[token] = tuple(
-                t.stems[0] for t in self._terms.inside(token, language) if t.label == _KEYWORD
+            found = compounds(token)
+            cache[token] = (
+                tuple(stem for i in found if (stem := stem_of[i]) is not None) if found else ()
             )
         return cache
 
@@ -870,45 +901,53 @@ def _rank(
         ids = [c.id for c in index.calls[: len(calls)]]
         only = sorted(range(len(calls)), key=lambda r: (-total[r], ids[r]))[:explain]
     explained = index.explanations(profiles, only)
-    results = []
-    for row in range(len(calls)):
-        results.append(
-            _ranking(index, row, scores[row], explained[row], signals[row], scale)
+    # each call's overall score and best theme, computed for all calls at once
+    level = scores[: len(calls)] * scale  # the themes on one scale (all ones unless calibrated)
+    totals = _totals(level, s.breadth).tolist()
+    slugs = [t.slug for t in index.themes]
+    best = [
+        slugs[t] if top > 0 else None
+        for t, top in zip(
+            level.argmax(axis=1).tolist() if n_themes else [0] * len(calls),
+            level.max(axis=1).tolist() if n_themes else [0.0] * len(calls),
+            strict=True,
         )
+    ]
+    results = [
+        _ranking(index.calls[row], slugs, values, totals[row], best[row], explained[row],
+                 signals[row])
+        for row, values in enumerate(scores[: len(calls)].tolist())
+    ]
     results.sort(key=lambda r: (-r.score, r.id))
     return results
 
 
 def _totals(level: np.ndarray, breadth: float) -> np.ndarray:
-    """Each call's overall score, as `_ranking` computes it one call at a time."""
+    """Each call's overall score: its best theme's score plus `breadth` times the mean of
+    the others (0 when no theme scores)."""
     best = level.max(axis=1) if level.shape[1] else np.zeros(len(level))
     others = (level.sum(axis=1) - best) / max(level.shape[1] - 1, 1)
     return np.where(best > 0, best + breadth * others, 0.0)
 
 
 def _ranking(
-    index: _Index,
-    row: int,
-    scores: np.ndarray,
+    call: _Call,
+    slugs: list[str],
+    scores: list[float],
+    total: float,
+    best_theme: str | None,
     explained: dict[int, list[str]],
     signals: dict[str, list[str]],
-    scale: np.ndarray,
 ) -> Ranking:
-    s = index.settings
-    slugs = [t.slug for t in index.themes]
-    level = scores * scale  # the themes on one scale (all ones unless calibrated)
-    order = np.argsort(-level, kind="stable")
-    best = float(level[order[0]]) if len(order) else 0.0
-    others = float(level.sum() - best) / max(len(level) - 1, 1)
-    total = best + s.breadth * others if best > 0 else 0.0
+    """One call's ranking from its theme scores and its overall score (see `_totals`)."""
     matched = {slug: explained.get(t, []) if scores[t] > 0 else [] for t, slug in enumerate(slugs)}
     levels = list(signals.get("levels", []))
     return Ranking(
-        id=index.calls[row].id,
-        title=index.calls[row].title,
-        score=float(total),
-        best_theme=slugs[order[0]] if best > 0 else None,
-        themes={slug: float(scores[t]) for t, slug in enumerate(slugs)},
+        id=call.id,
+        title=call.title,
+        score=total,
+        best_theme=best_theme,
+        themes=dict(zip(slugs, scores, strict=True)),
         matched=matched,
         signals=signals,
         why={
