@@ -28,7 +28,9 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "grundskole": (
         "*grundskole", "*folkeskole", "udskoling", "indskoling", "mellemtrin", "friskole",
         "efterskole", "skoleelever", "natur/teknologi",
-        "primary", "lower-secondary", "elementary", "schoolchildren", "K-12",
+        "primary school", "primary education", "primary pupils",
+        "primary teachers", "primary and secondary schools", "primary and secondary education",
+        "primary and lower-secondary", "lower-secondary", "elementary", "schoolchildren", "K-12",
     ),
     "gymnasium": (
         "gymnasium", "gymnasier", "gymnasiet", "gymnasiale", "gymnasie*", "*ungdomsuddannelse",
