@@ -78,7 +78,9 @@ _PARTS = re.compile(r"[-'’+]")
 _PUNCTUATION = r"[.,;:!?()\[\]{}<>\"“”«»/|•·–—-]+"
 _BREAK = re.compile(_PUNCTUATION)
 _SEGMENT_BREAK = re.compile(r"[.,;:!?()\[\]{}<>\"“”«»/|•·–—]+|\s-+\s")
-_WORD_OR_BREAK = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\+?|" + _PUNCTUATION)
+# `_WORD` or a punctuation run, for texts without "_" (`words` makes each a space first):
+# there \w is [^\W_], and the regular expression engine matches \w a tenth faster.
+_WORD_OR_BREAK = re.compile(r"\w+(?:[-'’]\w+)*\+?|" + _PUNCTUATION)
 BREAK = "\x00"  # the stand-in for punctuation in the running text
 # All-capital words that are stop words in lower case but names of things in capitals.
 _ACRONYMS = {"IT": "it_"}
@@ -247,7 +249,8 @@ def analyse(
 
 def words(text: str | None) -> list[str]:
     """The written words and punctuation runs of `text`, in order (see `analyse`)."""
-    return _WORD_OR_BREAK.findall(text or "")
+    text = text or ""
+    return _WORD_OR_BREAK.findall(text.replace("_", " ") if "_" in text else text)
 
 
 def word_caches(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -23,7 +24,7 @@ import pytest
 from matcher import Theme, themes_from_toml
 from matcher.scoring import _EXCLUDE, _KEYWORD, _Index, call_text
 from matcher.signals import signals_from_labels
-from matcher.text import Doc, pairs_of, word_caches, words
+from matcher.text import _PUNCTUATION, Doc, pairs_of, word_caches, words
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,3 +156,15 @@ def test_the_ranking_does_not_depend_on_the_hash_seed() -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "snake_case a_-b __init__ x_+ foo-_bar _lead trail_ it’s_ok Erasmus+_x co-_op",
+    "STEM_undervisning: naturfag_og-teknologi, 3_D-print (a_b).", "_", "",
+])
+def test_words_treat_underscore_as_a_space(text: str) -> None:
+    """`words` matches \\w on the text with "_" made a space: the same words as the plain
+    definition, letters and digits without "_"."""
+    plain = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\+?|" + _PUNCTUATION)
+    assert words(text) == plain.findall(text)
+    assert all("_" not in w for w in words(text))
