@@ -1006,7 +1006,9 @@ def _feedback_from_top(
                 keep = np.argsort(-centroid)[: s.prf_terms]
                 extra = np.zeros_like(centroid)
                 extra[keep] = centroid[keep]
-                norm = np.linalg.norm(extra)
+                # not np.linalg.norm: its BLAS call waits for BLAS's threads, 7 ms a call on
+                # a busy machine with two cores (0.14 s of a ranking's 18)
+                norm = float(np.sqrt(np.square(extra[keep]).sum()))
                 if norm > 0:
                     row = row + s.prf_weight * sp.csr_matrix(extra / norm)
             rows.append(row)
