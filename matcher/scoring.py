@@ -30,9 +30,9 @@ from array import array
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, count
 from typing import Any
 
 import numpy as np
@@ -113,42 +113,39 @@ class _Numbers(dict[str, int]):
 
     `map(numbers.__getitem__, words)` then runs in C for every word already seen, as
     scikit-learn's CountVectorizer numbers its vocabulary; only new words call Python.
+    Each language has its own (a word's stems depend on it), drawing on one `counter`.
     """
 
+    def __init__(self, counter: Iterator[int]) -> None:
+        super().__init__()
+        self._next = counter.__next__
+
     def __missing__(self, word: str) -> int:
-        self[word] = number = len(self)
+        self[word] = number = self._next()
         return number
 
 
-@dataclass
-class _Stream:
-    """The written words of one language's calls, every field of every call in a row, as
-    numbers (the words themselves are kept once each, in `ids`)."""
-
-    rows: list[int] = field(default_factory=list)  # the calls, by row in the index
-    ids: _Numbers = field(default_factory=_Numbers)  # written word -> number
-    codes: array[int] = field(default_factory=lambda: array("q"))  # words and punctuation
-    lengths: list[int] = field(default_factory=list)  # tokens per field, three per call
-
-
 class _Items:
-    """The items of one analysis (distinct written words, and distinct word pairs where a
-    phrase may begin), what each one stands for, and where the calls hold them.
+    """What the items of one analysis stand for: the distinct written words (by number), and
+    the distinct (word, next word) combinations where a looked-for phrase may begin.
 
-    Each item is a row of three sparse matrices: the index columns it counts for, the term
-    slots (one per term of the shared term set, per language) it holds as a word, and the
-    pair slots (stem pairs that multi-word terms need) it holds.
+    Each item lists the index columns it counts for, the term slots (one per term of the
+    shared term set, per language) it holds as a word, and the pair slots (stem pairs
+    that multi-word terms need) it holds; `matrix` makes each list a sparse matrix.
     """
 
-    def __init__(self) -> None:
-        self.columns: list[list[int]] = []
-        self.hits: list[list[int]] = []
-        self.pairs: list[list[int]] = []
+    def __init__(self, n_words: int) -> None:
+        empty: list[int] = []
+        self.columns: list[list[int]] = [empty] * n_words
+        self.hits: list[list[int]] = [empty] * n_words
+        self.runs: list[tuple[str, ...]] = [()] * n_words  # running parts, per word
+        self.language: list[str] = [""] * n_words
+        self.combo_columns: list[list[int]] = []
+        self.combo_pairs: list[list[int]] = []
         self.slots: list[Term] = []
         self.pair_slots: dict[tuple[str, str], int] = {}
         self._wanted: dict[str, frozenset[str]] = {}
         self._multi: list[tuple[int, frozenset[str], str]] = []
-        self._occurrences: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add_terms(self, language: str, terms: TermSet) -> int:
         """Make slots for the terms of `language`; returns the first slot."""
@@ -165,26 +162,6 @@ class _Items:
         slots = self.pair_slots
         return [slots.setdefault((language, p), len(slots)) for p in pairs if p in wanted]
 
-    def add_item(self, columns: list[int], hits: list[int], pairs: Sequence[int]) -> None:
-        self.columns.append(columns)
-        self.hits.append(hits)
-        self.pairs.append(list(pairs))
-
-    def add_occurrences(self, rows: np.ndarray, items: np.ndarray, values: np.ndarray) -> None:
-        """Call rows, items found in them, and the weight of the field they were found in."""
-        self._occurrences.append((rows, items, values))
-
-    def occurrences(self, n_calls: int) -> sp.csr_matrix:
-        """Calls x items, the field-weighted counts (an item of a field weighted 0 is kept,
-        with count 0, so that it still counts as present)."""
-        if self._occurrences:
-            rows, items, values = (np.concatenate(a) for a in zip(*self._occurrences, strict=True))
-        else:
-            rows = items = np.zeros(0, dtype=np.int64)
-            values = np.zeros(0)
-        shape = (n_calls, len(self.columns))
-        return sp.coo_matrix((values, (rows, items)), shape=shape).tocsr()
-
     @property
     def needs(self) -> sp.csr_matrix:
         """Pair slots x term slots: 1 where the multi-word term needs the pair. A term with
@@ -199,7 +176,8 @@ class _Items:
         shape = (len(self.pair_slots), len(self.slots))
         return sp.csr_matrix((data, (rows, cols)), shape=shape)
 
-    def matrix(self, per_item: list[list[int]], n_columns: int) -> sp.csr_matrix:
+    @staticmethod
+    def matrix(per_item: list[list[int]], n_columns: int) -> sp.csr_matrix:
         """Items x `n_columns`, counting each column as often as an item lists it."""
         lengths = np.fromiter(map(len, per_item), np.int64, len(per_item))
         indptr = np.concatenate([[0], np.cumsum(lengths)])
@@ -315,15 +293,18 @@ class _Index:
     def _analyse(self, calls: Sequence[Mapping[str, Any]]) -> None:
         """Read the words of every call and count its index terms, all calls at once.
 
-        Per call, only the regular expression that finds the words runs; everything else is
-        done once per distinct written word (its stems, the keyword stems inside it, the
-        signal and exclude terms it holds) and applied to the calls with sparse products,
-        as scikit-learn's CountVectorizer does. A loop over each word of each call in
-        Python was most of the time of a 10,000-call ranking.
+        Per call, only the regular expression that finds the words runs, and each word is
+        numbered; everything else is done once per distinct written word (its stems, the
+        keyword stems inside it, the signal and exclude terms it holds) and applied to the
+        calls with sparse products, as scikit-learn's CountVectorizer does. A loop over each
+        word of each call in Python was most of the time of a 10,000-call ranking.
         """
         s = self.settings
-        streams = {lang: _Stream() for lang in LANGUAGES}
-        for row, call in enumerate(calls):
+        counter = count()
+        numbers = {lang: _Numbers(counter) for lang in LANGUAGES}
+        codes: array[int] = array("q")  # every field's words and punctuation, call by call
+        lengths: list[int] = []  # tokens per field, three per call
+        for call in calls:
             texts = call_text(call)
             language = str(call.get("language") or "").strip().lower()[:2]
             if language not in LANGUAGES:
@@ -331,37 +312,46 @@ class _Index:
             self.calls.append(
                 _Call(str(call.get("id") or ""), str(call.get("title") or ""), language, call)
             )
-            stream = streams[language]
-            stream.rows.append(row)
-            number = stream.ids.__getitem__
+            number = numbers[language].__getitem__
             for raws in map(words, texts):
-                stream.codes.extend(map(number, raws))
-                stream.lengths.append(len(raws))
-        acc = _Items()
-        weights = np.array([s.title_weight, 1.0, s.keywords_weight])
-        for lang, stream in streams.items():
-            if stream.rows:
-                self._expand(lang, stream, weights, acc)
+                codes.extend(map(number, raws))
+                lengths.append(len(raws))
+        acc = _Items(sum(map(len, numbers.values())))
+        for lang in LANGUAGES:
+            self._expand(lang, numbers[lang], acc)
+        # calls x words, each word counted with its field's weight (one in a field weighted 0
+        # is kept, as 0)
         n = len(self.calls)
-        occurrences = acc.occurrences(n)  # calls x items, field-weighted counts
-        # every item a call has, whatever its field's weight (a weight may be 0)
-        self._present = sp.csr_matrix(occurrences, copy=True)
-        self._present.data[:] = 1.0
-        columns = acc.matrix(acc.columns, len(self.vocab))
-        self._counts = occurrences @ columns
+        tokens = np.frombuffer(codes, dtype=np.int64)
+        field_lengths = np.asarray(lengths, dtype=np.int64)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(field_lengths.reshape(n, 3).sum(axis=1), out=indptr[1:])
+        weights = np.array([s.title_weight, 1.0, s.keywords_weight])
+        weighted = np.repeat(np.tile(weights, n), field_lengths)
+        self._combos = self._pairs_of(tokens, field_lengths, indptr, weighted, acc)
+        # summing the repeats (in place: the arrays are the matrix's own from here on) halves
+        # the entries of every product below: 1.8 million words, 1.1 million per call
+        self._words = sp.csr_matrix((weighted, tokens, indptr), shape=(n, len(acc.columns)))
+        self._words.sum_duplicates()
+        columns = [acc.matrix(acc.columns, len(self.vocab)),
+                   acc.matrix(acc.combo_columns, len(self.vocab))]
+        self._counts = self._words @ columns[0] + self._combos @ columns[1]
+        # the words and combinations each call has, whatever its field's weight
+        for matrix in (self._words, self._combos):
+            matrix.data = np.ones(len(matrix.data))
         if not (weights > 0).all():
-            self._counts = _with_structure(self._counts, self._present @ columns)
+            present = self._words @ columns[0] + self._combos @ columns[1]
+            self._counts = _with_structure(self._counts, present)
         self._hits = acc.matrix(acc.hits, len(acc.slots))
-        self._pairs = acc.matrix(acc.pairs, len(acc.pair_slots))
+        self._pairs = acc.matrix(acc.combo_pairs, len(acc.pair_slots))
         self._slots = acc.slots
         self._needs = acc.needs
 
-    def _expand(self, language: str, stream: _Stream, weights: np.ndarray, acc: _Items) -> None:
-        """Give one language's written words item ids, and their word pairs where a
-        looked-for phrase can begin; add their occurrences in the calls to `acc`."""
+    def _expand(self, language: str, numbers: _Numbers, acc: _Items) -> None:
+        """Each distinct written word of one language, once: the columns of its stems and of
+        the keyword stems inside them, the terms it holds, and its running parts."""
         s = self.settings
-        distinct = list(stream.ids)  # in the order of their numbers
-        base = len(acc.columns)
+        distinct = list(numbers)
         stems, runs = word_caches(distinct, language, s.stemming)
         slot = acc.add_terms(language, self._terms)
         column = self.vocab.setdefault
@@ -374,63 +364,72 @@ class _Index:
             else None
         )
         word_hits = self._terms.word_hits
-        for raw in distinct:
-            # a written word -> the columns of its stems and of the keyword stems inside them
+        for raw, number in numbers.items():
             group = stems[raw]
             found = [column(st, len(vocab)) for st in group]
             if parts is not None:
                 found += [column(p, len(vocab)) for st in group for p in parts[st]]
-            acc.add_item(found, [slot + i for i in word_hits(language, group)], ())
-        local = np.frombuffer(stream.codes, dtype=np.int64)
-        codes = local + base
-        lengths = np.asarray(stream.lengths, dtype=np.int64)
-        rows = np.repeat(np.repeat(np.asarray(stream.rows, dtype=np.int64), 3), lengths)
-        values = np.repeat(np.tile(weights, len(stream.rows)), lengths)
-        acc.add_occurrences(rows, codes, values)
+            acc.columns[number] = found
+            acc.hits[number] = [slot + i for i in word_hits(language, group)]
+            acc.runs[number] = runs[raw]
+            acc.language[number] = language
 
-        # Word pairs, only where a written word holds a stem that begins a looked-for phrase:
-        # the pairs inside that word, and from it to the next word of the field that is not
-        # a stop word (see `word_pairs`). They depend only on the two words, so each distinct
-        # (word, next word) becomes one item.
-        starts = self._starts[language]
+    def _pairs_of(
+        self,
+        tokens: np.ndarray,
+        field_lengths: np.ndarray,
+        indptr: np.ndarray,
+        weighted: np.ndarray,
+        acc: _Items,
+    ) -> sp.csr_matrix:
+        """Calls x (word, next word) combinations, with their fields' weights.
+
+        Pairs are made only where a written word holds a stem that begins a looked-for
+        phrase: the pairs inside that word, and from it to the next word of the field that
+        is not a stop word (see `word_pairs`). They depend only on the two words, so each
+        distinct combination is one item, made into pairs once.
+        """
+        n_words = len(acc.columns)
+        starts = self._starts
         starting = np.fromiter(
-            (not starts.isdisjoint(runs[raw]) for raw in distinct), bool, len(distinct)
+            (not starts[lang].isdisjoint(run) for lang, run in zip(acc.language, acc.runs,
+                                                                   strict=True)),
+            bool, n_words,
         )
-        at = np.flatnonzero(starting[local])
+        at = np.flatnonzero(starting[tokens]) if n_words else np.zeros(0, dtype=np.int64)
+        shape = (len(self.calls), 0)
         if not len(at):
-            return
-        n = len(local)
-        running = np.fromiter((bool(runs[raw]) for raw in distinct), bool, len(distinct))
-        position = np.where(running[local], np.arange(n), n)
-        # the first position at or after each one that holds a word of the running text
-        following = np.append(np.minimum.accumulate(position[::-1])[::-1], n)[at + 1]
-        field_end = np.repeat(np.cumsum(lengths), lengths)[at]
-        after = np.where(following < field_end, local[np.minimum(following, n - 1)], -1)
-        width = len(distinct) + 1
-        combos, which = np.unique(local[at] * width + after + 1, return_inverse=True)
-        phrases = self._phrase_terms if s.phrases else frozenset()
-        combo_base = len(acc.columns)
+            return sp.csr_matrix(shape)
+        # the next word of the running text (not a stop word), if it is in the same field
+        running = np.flatnonzero(np.fromiter(map(bool, acc.runs), bool, n_words)[tokens])
+        following = np.append(running, len(tokens))[np.searchsorted(running, at, side="right")]
+        ends = np.cumsum(field_lengths)
+        field_end = ends[np.searchsorted(ends, at, side="right")]
+        after = np.where(following < field_end, tokens[np.minimum(following, len(tokens) - 1)], -1)
+        width = n_words + 1
+        combos, which = np.unique(tokens[at] * width + after + 1, return_inverse=True)
+        phrases = self._phrase_terms if self.settings.phrases else frozenset()
+        column, vocab = self.vocab.setdefault, self.vocab
         for key in combos.tolist():
             word, nxt = divmod(key, width)
-            pairs = word_pairs(runs[distinct[word]], runs[distinct[nxt - 1]][0] if nxt else None)
-            acc.add_item(
-                [column(p, len(vocab)) for p in pairs if p in phrases],
-                (),
-                acc.pair_ids(language, pairs),
-            )
-        acc.add_occurrences(rows[at], combo_base + which.ravel(), values[at])
+            pairs = word_pairs(acc.runs[word], acc.runs[nxt - 1][0] if nxt else None)
+            acc.combo_columns.append([column(p, len(vocab)) for p in pairs if p in phrases])
+            acc.combo_pairs.append(acc.pair_ids(acc.language[word], pairs))
+        rows = np.searchsorted(indptr, at, side="right") - 1
+        shape = (len(self.calls), len(combos))
+        return sp.csr_matrix((weighted[at], (rows, which.ravel())), shape=shape)
 
     def scan(self) -> tuple[list[dict[str, list[str]]], list[dict[str, set[str]]]]:
         """Per call: its education signals, and its exclude terms found by label ("" for
         the global ones, else the theme's slug).
 
         The terms of the shared term set that each call holds, as `TermSet.find_terms`
-        finds them: one-word terms through its written words (`_hits`), multi-word terms
-        where the call has every pair they need (`_pairs`, `_needs`).
+        finds them: one-word terms through its written words (`_words`, `_hits`), multi-word
+        terms where the call has every pair they need (`_combos`, `_pairs`, `_needs`).
         """
-        found = (self._present @ self._hits).tocsr()
+        found = (self._words @ self._hits).tocsr()
         if self._needs.nnz:
-            held = (self._present @ self._pairs).tocsr()
+            held = (self._combos @ self._pairs).tocsr()
             held.data[:] = 1.0
             whole = (held @ self._needs).tocsr()
             required = np.asarray(self._needs.sum(axis=0)).ravel()
