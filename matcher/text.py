@@ -112,6 +112,8 @@ def stems_language(language: str, stemming: bool | Collection[str]) -> bool:
 
 def fold(word: str) -> str:
     """Fold accents: æøå to ae/oe/aa, other diacritics dropped (é -> e, ü -> u)."""
+    if word.isascii():  # most words: nothing to fold (all of _DANISH_FOLD is beyond ASCII)
+        return word
     word = word.translate(_DANISH_FOLD)
     if word.isascii():
         return word
@@ -150,8 +152,14 @@ def _token(raw: str, language: str, stemming: bool) -> tuple[str, ...]:
     """The stems of one written word (see `tokens`); () for a stop word."""
     if raw in _ACRONYMS:
         return (_ACRONYMS[raw],)
-    word = raw.lower().translate(_PRE_FOLD).rstrip("+")
-    parts = [p for p in _PARTS.split(word) if p]
+    word = raw.lower()
+    if not word.isascii():  # str.translate and the split below cost more than these tests
+        word = word.translate(_PRE_FOLD)
+    word = word.rstrip("+")
+    if "-" in word or "'" in word or "’" in word or "+" in word:
+        parts = [p for p in _PARTS.split(word) if p]
+    else:
+        parts = [word] if word else []
     if len(parts) > 1:
         joined = "".join(parts)
         group = [_stem(joined, language, stemming)] if _content(joined) else []
