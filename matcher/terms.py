@@ -44,6 +44,7 @@ class _Compiled:
     hits: dict[str, tuple[int, ...]] = field(default_factory=dict)
     positive: set[str] = field(default_factory=set)  # the tokens in `hits` that hit a term
     inside: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    spans: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for i, term in enumerate(self.terms):
@@ -60,27 +61,19 @@ class _Compiled:
     def compounds(self, token: str) -> tuple[int, ...]:
         """Terms found inside the longer compound `token` (cached per token).
 
-        Looks up the token's substrings of the lengths the terms have (only its ends for
-        "suffix" and "prefix" terms) rather than testing every term.
+        Looks up the token's substrings at the places a part may have (see `_spans`), all
+        at once, rather than testing every term.
         """
         found = self.inside.get(token)
         if found is None:
-            hits = set()
+            hits: set[int] = set()
             n = len(token)
             for mode, stems in self.parts.items():
-                for size in self.lengths[mode]:
-                    if size >= n:
-                        break
-                    if mode == "suffix":
-                        starts: Iterable[int] = (n - size,)
-                    elif mode == "prefix":
-                        starts = (0,)
-                    else:
-                        starts = range(n - size + 1)
-                    for start in starts:
-                        for i in stems.get(token[start : start + size], ()):
-                            if _inside(token, self.terms[i], start):
-                                hits.add(i)
+                spans = self.spans.get((mode, n))
+                if spans is None:
+                    spans = self.spans[(mode, n)] = _spans(mode, self.lengths[mode], n)
+                for piece in {token[a:b] for a, b in spans} & stems.keys():
+                    hits.update(stems[piece])
             found = tuple(sorted(hits))
             if len(self.inside) >= _CACHE_LIMIT:
                 self.inside.clear()
@@ -203,13 +196,24 @@ class TermSet:
         return [c.terms[i] for i in c.compounds(token)]
 
 
-def _inside(token: str, term: Term, start: int) -> bool:
-    """Whether the term's stem, found at `start` in `token`, is a part of that compound."""
-    left, right = start, len(token) - start - len(term.stems[0])
+def _spans(mode: str, sizes: Iterable[int], n: int) -> list[tuple[int, int]]:
+    """Where in a word of `n` letters a term of `mode` with a stem of one of `sizes` letters
+    is a part of the compound: (start, end) of every such place."""
+    return [
+        (start, start + size)
+        for size in sizes
+        for start in range(n - size + 1)
+        if _inside(mode, start, n - start - size)
+    ]
+
+
+def _inside(mode: str, left: int, right: int) -> bool:
+    """Whether a term of `mode` with `left` letters before it and `right` after it in a
+    word is a part of that compound (not the whole word)."""
     if left == 0 and right == 0:
         return False
-    if term.mode == "suffix":
+    if mode == "suffix":
         return right == 0 and left >= MIN_RIGHT
-    if term.mode == "prefix":
+    if mode == "prefix":
         return left == 0 and right >= MIN_RIGHT
     return (left == 0 or left >= MIN_LEFT) and (right == 0 or right >= MIN_RIGHT)
