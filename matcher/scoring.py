@@ -5,6 +5,8 @@ The pipeline, and why each step is there:
 1. Each call is analysed per field (title, description + programme, its own keywords)
    with its own language's snowball stemmer; the title counts `title_weight` times, as a
    title states the purpose while descriptions also carry eligibility boilerplate.
+   All calls are analysed at once: each distinct written word is stemmed and looked into
+   once, and applied to the calls with sparse products (`_Index._analyse`).
 2. Danish compounds: a keyword stem found inside a longer word (undervisning in
    naturfagsundervisningen) counts as an occurrence of the keyword.
 3. Word channel: TF-IDF (scikit-learn, sublinear TF) over stems and keyword phrases,
@@ -266,7 +268,7 @@ class _Index:
             f for kw in self.keywords for lang in LANGUAGES for f in kw.phrases[lang]
         )
         # the stems that can begin a pair anyone looks for: keyword phrases, and multi-word
-        # signal and exclude terms; other pairs are never made (see `analyse`)
+        # signal and exclude terms; other pairs are never made (see `_pairs_of`)
         self._starts = {
             lang: frozenset(
                 self._terms.phrase_starts(lang)
@@ -274,7 +276,9 @@ class _Index:
             )
             for lang in LANGUAGES
         }
-        # column of every index term (stems, compound parts, phrases), in first-seen order
+        # column of every index term (stems and compound parts of each word in the order the
+        # words were first read, Danish then English; phrases; keyword terms): the same order
+        # in every run, where a set's order changed with Python's hash seed (test_matcher_analysis)
         self.vocab: dict[str, int] = {}
         self.calls: list[_Call] = []
         self._analyse(calls)
