@@ -333,8 +333,8 @@ class _Index:
         weights = np.array([s.title_weight, 1.0, s.keywords_weight])
         weighted = np.repeat(np.tile(weights, n), field_lengths)
         self._combos = self._pairs_of(tokens, field_lengths, indptr, weighted, acc)
-        # summing the repeats (in place: the arrays are the matrix's own from here on) halves
-        # the entries of every product below: 1.8 million words, 1.1 million per call
+        # summing a call's repeated words (in place: the arrays are the matrix's own from here
+        # on) leaves 1.1 of the 1.8 million entries of 10,000 calls for every product below
         self._words = sp.csr_matrix((weighted, tokens, indptr), shape=(n, len(acc.columns)))
         self._words.sum_duplicates()
         columns = [acc.matrix(acc.columns, len(self.vocab)),
