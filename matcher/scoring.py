@@ -19,7 +19,9 @@ The pipeline, and why each step is there:
 5. Exclude terms (global and per theme) multiply by `exclude_penalty`; the focus theme is
    multiplied by `focus_boost`.
 6. Feedback (Rocchio) moves theme profiles towards calls staff marked relevant and away
-   from those marked irrelevant; a call marked irrelevant scores 0.
+   from those marked irrelevant; a call marked irrelevant scores 0. With `prf_docs`, each
+   theme also takes in the strongest words of its own best calls (pseudo-relevance
+   feedback); those words re-order the calls its keywords found and add no others.
 
 The overall score is the best theme's score plus `breadth` times the mean of the others.
 """
@@ -887,10 +889,16 @@ def _rank(
         base = index.similarity(profiles)
         profiles, zero_all, zero_theme = _rocchio(index, feedback, base, s)
 
+    found = None
     if s.prf_docs > 0:
-        first = index.similarity(profiles) * theme_factor * factor[:, None]
+        found = index.similarity(profiles)
+        first = found * theme_factor * factor[:, None]
         profiles = _feedback_from_top(index, profiles, first, s)
     sim = index.similarity(profiles)
+    if found is not None:
+        # feedback words refine a theme its keywords found; alone they would give a call a
+        # best theme without a single keyword to show for it
+        sim = np.where(found > 0, sim, 0.0)
     scores = sim * theme_factor * factor[:, None]
     for row in zero_all:
         scores[row, :] = 0.0

@@ -298,3 +298,38 @@ def test_a_translation_is_matched_only_in_the_other_language() -> None:
     assert rank(calls, themes)[0].themes["kreativ"] == 0.0
     loose = rank(calls, themes, MatcherSettings(own_language=False))
     assert loose[0].themes["kreativ"] > 0.0
+
+
+def _prf_calls() -> list[dict]:
+    """Three calls that are clearly about programming with robots and sensors, two that name
+    programming once among other things, and one about robots and sensors without the word."""
+    robots = "Eleverne bygger robotter med sensorer og motorer i natur/teknologi. "
+    return [
+        *(call(f"top{i}", "Programmering med robotter og sensorer",
+               "Programmering i folkeskolen: " + robots + FILLER_DA) for i in range(3)),
+        call("related", "Skolernes nye forløb", "Lidt programmering. " + robots + FILLER_DA),
+        call("unrelated", "Skolernes nye forløb",
+             "Lidt programmering. Eleverne cykler og laver mad i skolekøkkenet. " + FILLER_DA),
+        call("nokeyword", "Robotter og sensorer", "Folkeskolens elever bygger robotter med "
+             "sensorer og motorer. " + FILLER_DA),
+    ]
+
+
+def test_feedback_from_the_best_calls_lifts_a_call_that_shares_their_words() -> None:
+    themes = [Theme("it", "Informatik", {"programmering": 1.0})]
+    plain = by_id(rank(_prf_calls(), themes, MatcherSettings(prf_docs=0)))
+    fed = by_id(rank(_prf_calls(), themes, MatcherSettings(prf_docs=3, prf_weight=0.3)))
+    def gain(id_: str) -> float:
+        return fed[id_].themes["it"] / plain[id_].themes["it"]
+
+    assert gain("related") > 1.1 * gain("unrelated")
+
+
+def test_feedback_words_alone_never_place_a_call_in_a_theme() -> None:
+    """Only keywords put a call in a theme (as the digest, which shows a keyword for every
+    call, needs): the words the best calls share refine the score of calls the keywords
+    found, and leave the others at 0."""
+    themes = [Theme("it", "Informatik", {"programmering": 1.0})]
+    fed = by_id(rank(_prf_calls(), themes, MatcherSettings(prf_docs=3, prf_weight=0.3)))
+    assert fed["nokeyword"].themes["it"] == 0.0 and fed["nokeyword"].best_theme is None
+    assert fed["related"].matched["it"] == ["programmering"]
