@@ -107,7 +107,7 @@ def test_pagt_average_precision(report: dict) -> None:
 
 
 def test_themes_beat_the_baseline(report: dict) -> None:
-    # measured 0.953 in-sample and k-fold (keywords from the theme definitions and
+    # measured 0.945 in-sample and k-fold (keywords from the theme definitions and
     # feedback from each theme's 3 best calls); 0.92 is the target on unseen calls
     ours = report["ours"]["mean_theme_ndcg@5"]
     assert ours >= 0.93
@@ -123,13 +123,14 @@ def test_no_theme_falls_far_behind(report: dict) -> None:
 
 
 def test_every_themes_top_three_holds_two_relevant_calls(report: dict) -> None:
-    short = {slug: t["top3_relevant"] for slug, t in report["ours"]["themes"].items()
-             if t["top3_relevant"] < 2}
-    assert not short
+    for figures in (report["ours"], report["kfold"]):
+        short = {slug: t["top3_relevant"] for slug, t in figures["themes"].items()
+                 if t["top3_relevant"] < 2}
+        assert not short
 
 
 def test_languages_are_served_alike(report: dict) -> None:
-    # measured 0.026 in-sample, 0.025 k-fold; 0.03 is the target
+    # measured 0.028 in-sample, 0.024 k-fold; 0.03 is the target
     for figures in (report["ours"], report["kfold"]):
         by_language = figures["ap_by_language"]
         assert abs(by_language["da"] - by_language["en"]) <= 0.03
