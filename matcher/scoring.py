@@ -22,6 +22,9 @@ The pipeline, and why each step is there:
    from those marked irrelevant; a call marked irrelevant scores 0. With `prf_docs`, each
    theme also takes in the strongest words of its own best calls (pseudo-relevance
    feedback); those words re-order the calls its keywords found and add no others.
+7. Only a whole keyword (or its vocabulary translation) puts a call in a theme: one word of
+   a keyword phrase, the feedback words and the char channel re-order the calls the
+   keywords found, so every theme score above 0 has a keyword for the digest to show.
 
 The overall score is the best theme's score plus `breadth` times the mean of the others.
 """
@@ -594,6 +597,32 @@ class _Index:
             out[rows] = sim
         return out
 
+    def _found(self, rows: np.ndarray, language: str) -> sp.csr_matrix:
+        """Rows x keywords, 1 where the call contains the whole keyword: all its words, a
+        phrase as a phrase (a compound part counts as the word)."""
+        needed = _keyword_matrix(self.keywords, self.vocab, lambda k: k.required(language))
+        n_needed = np.asarray(needed.sum(axis=1)).ravel()
+        found = (self.present[rows] @ needed.T).tocsr()
+        found.data = (found.data >= n_needed[found.indices]).astype(np.float64)
+        found.eliminate_zeros()
+        return found
+
+    def holds_keyword(self) -> np.ndarray:
+        """Calls x themes, 1.0 where the call contains at least one whole keyword of the theme
+        (or a vocabulary translation of one), else 0.0."""
+        out = np.zeros((len(self.calls), len(self.themes)))
+        if not self.keywords:
+            return out
+        theme_of = sp.csr_matrix(
+            (np.ones(len(self.keywords)), ([kw.theme for kw in self.keywords],
+                                           np.arange(len(self.keywords)))),
+            shape=(len(self.themes), len(self.keywords)),
+        )
+        for lang, rows in self.rows.items():
+            if len(rows):
+                out[rows] = ((self._found(rows, lang) @ theme_of.T).toarray() > 0)
+        return out
+
     def explanations(
         self, profiles: Mapping[str, _Profiles], only: Collection[int] | None = None
     ) -> list[dict[int, list[str]]]:
@@ -618,12 +647,8 @@ class _Index:
             if not len(rows):
                 continue
             every = _keyword_matrix(self.keywords, self.vocab, lambda k, lg=lang: k.features(lg))
-            needed = _keyword_matrix(self.keywords, self.vocab, lambda k, lg=lang: k.required(lg))
-            n_needed = np.asarray(needed.sum(axis=1)).ravel()
             weights = every.multiply(profiles[lang].word[themes_of]).tocsr()
-            found = (self.present[rows] @ needed.T).tocsr()
-            found.data = (found.data >= n_needed[found.indices]).astype(np.float64)
-            found.eliminate_zeros()  # now 1 where the call contains the whole keyword
+            found = self._found(rows, lang)
             value = (self.X[rows] @ weights.T).multiply(found).tocoo()
             keep = value.data > 0
             r, k, v = value.row[keep], value.col[keep], value.data[keep]
@@ -889,16 +914,15 @@ def _rank(
         base = index.similarity(profiles)
         profiles, zero_all, zero_theme = _rocchio(index, feedback, base, s)
 
-    found = None
+    # Only a whole keyword puts a call in a theme. The word of a keyword phrase on its own
+    # ("development" of "professional development"), the words a theme learns from its best
+    # calls and those of staff feedback re-order the calls the keywords found; alone they
+    # would give a call a theme without a single keyword to show for it.
+    holds = index.holds_keyword()
     if s.prf_docs > 0:
-        found = index.similarity(profiles)
-        first = found * theme_factor * factor[:, None]
+        first = index.similarity(profiles) * holds * theme_factor * factor[:, None]
         profiles = _feedback_from_top(index, profiles, first, s)
-    sim = index.similarity(profiles)
-    if found is not None:
-        # feedback words refine a theme its keywords found; alone they would give a call a
-        # best theme without a single keyword to show for it
-        sim = np.where(found > 0, sim, 0.0)
+    sim = index.similarity(profiles) * holds
     scores = sim * theme_factor * factor[:, None]
     for row in zero_all:
         scores[row, :] = 0.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -333,3 +334,29 @@ def test_feedback_words_alone_never_place_a_call_in_a_theme() -> None:
     fed = by_id(rank(_prf_calls(), themes, MatcherSettings(prf_docs=3, prf_weight=0.3)))
     assert fed["nokeyword"].themes["it"] == 0.0 and fed["nokeyword"].best_theme is None
     assert fed["related"].matched["it"] == ["programmering"]
+
+
+def test_one_word_of_a_keyword_phrase_alone_places_no_call_in_the_theme() -> None:
+    themes = [Theme("komp", "Kompetenceudvikling", {"professional development": 1.0})]
+    calls = [call("whole", "Professional development for science teachers",
+                  "Teachers in primary schools. " + FILLER_EN, language="en"),
+             call("part", "Urban development", "Development of city districts. " + FILLER_EN,
+                  language="en")]
+    ranking = by_id(rank(calls, themes))
+    assert ranking["whole"].themes["komp"] > 0
+    assert ranking["whole"].matched["komp"] == ["professional development"]
+    assert ranking["part"].themes["komp"] == 0.0 and ranking["part"].best_theme is None
+
+
+def test_every_theme_score_has_a_keyword_to_show() -> None:
+    """On the project's labelled calls with the shipped config: a call scores above 0 for a
+    theme exactly when `matched` names a keyword of it (what the digest's Hvorfor line shows)."""
+    labelled = CONFIG.parent / "tests" / "fixtures" / "labels" / "calls.jsonl"
+    calls = [json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    with CONFIG.open("rb") as fh:
+        themes, settings = themes_from_toml(tomllib.load(fh))
+    ranking = rank(calls, themes, settings)
+    pairs = [(r.id, slug) for r in ranking for slug, v in r.themes.items() if v > 0]
+    assert len(pairs) > 100
+    assert [p for p in pairs if not by_id(ranking)[p[0]].matched[p[1]]] == []
