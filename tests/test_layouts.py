@@ -22,6 +22,8 @@ Layouts, one line each:
   with reworded labels (Call status, Total budget, Grant size, Submission deadline "at 2 PM").
 - villum/danish: Danish "Label: value" lines (Status: Åben, Samlet pulje, Beløb, Åbner,
   Ansøgningsfrist); the rolling scheme says "Vi har ingen ansøgningsfrister".
+- pdj/shared: the news listing and a news item, the same under the three pdj layouts below
+  (each of which is only its prize page).
 - pdj/prose: the prize's deadline and money only in sentences.
 - pdj/facts: a <dl> with Danish labels (Nomineringsfrist, Prisbeløb).
 - pdj/structured: the prize's facts only in JSON-LD.
@@ -41,7 +43,7 @@ from crawler.spiders.interreg import InterregSpider
 from crawler.spiders.novonordisk import NovoNordiskSpider
 from crawler.spiders.pdj import PdjSpider
 from crawler.spiders.villum_velux import VillumVeluxSpider
-from tests.sites.server import layout_changed, make_spider, serve
+from tests.sites.server import SITES, layout_changed, make_spider, serve
 from tests.sites.walk import by_title, walk
 
 FIELDS = ("status", "opens", "deadlines", "amount_min", "amount_max", "currency")
@@ -76,7 +78,11 @@ SYNONYMS = {"amount": ["Støtte pr. projekt", "Max. tilsagn"]}
 
 
 def crawl_layout(source: str, layout: str, spider_cls: type, start: str) -> tuple[Any, dict]:
-    with serve(f"layouts/{source}/{layout}") as site:
+    """Crawl one layout; pages it has not got of its own come from the source's `shared`
+    folder when there is one (the pdj layouts differ only in the prize page)."""
+    shared = f"layouts/{source}/shared"
+    with serve(f"layouts/{source}/{layout}",
+               shared=shared if (SITES / shared).is_dir() else None) as site:
         conf = {"start_urls": [site.url(start)], "labels": SYNONYMS}
         spider = make_spider(spider_cls, {spider_cls.name: conf})
         return spider, by_title(walk(spider))

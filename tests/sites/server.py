@@ -13,6 +13,8 @@ How a path is answered:
   pager), with ``X-WP-TotalPages`` when the pages are JSON;
 - a file → itself; ``{{BASE}}`` in it becomes ``http://127.0.0.1:PORT``;
 - ``overrides[path]`` → that text instead (a page rewritten in place between two crawls);
+- a path the site does not have → the same path of its ``shared`` folder, if it has one (pages
+  that several layouts of a site have in common, kept once);
 - ``faults[path prefix]`` → ``500`` (HTTP 500), ``"garbage"`` (binary noise as text/html),
   ``"empty"`` (200 with no body) or ``"hold"`` (the request waits until the test sets
   ``site.release``, after ``site.arrived`` told it the request is there; then it is answered).
@@ -45,6 +47,7 @@ class Site:
     """One sample site being served."""
 
     root: Path
+    shared: Path | None = None
     base: str = ""
     overrides: dict[str, str] = field(default_factory=dict)
     faults: dict[str, int | str] = field(default_factory=dict)
@@ -72,7 +75,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if parts.path in site.overrides:
                 self._send(200, site.overrides[parts.path].encode(), "text/html; charset=utf-8")
                 return
-            found = _resolve(site.root, parts.path, parse_qs(parts.query))
+            query = parse_qs(parts.query)
+            found = _resolve(site.root, parts.path, query)
+            if found is None and site.shared is not None:
+                found = _resolve(site.shared, parts.path, query)
             if found is None:
                 self._send(404, b"not found", "text/plain")
                 return
@@ -142,9 +148,10 @@ def running(server: ThreadingHTTPServer) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def serve(name: str, **faults: int | str) -> Iterator[Site]:
-    """Serve ``tests/sites/<name>`` on a free loopback port for the duration of the block."""
-    site = Site(SITES / name, faults=dict(faults))
+def serve(name: str, *, shared: str | None = None, **faults: int | str) -> Iterator[Site]:
+    """Serve ``tests/sites/<name>`` on a free loopback port for the duration of the block;
+    paths it lacks come from ``tests/sites/<shared>`` when given."""
+    site = Site(SITES / name, shared=SITES / shared if shared else None, faults=dict(faults))
     with running(ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))) as base:
         site.base = base
         yield site
